@@ -1,0 +1,11 @@
+/**
+ * The channel plugin contract. Plugins import only this module (`notify-gateway/contract` for
+ * third parties); it imports nothing else from the gateway.
+ */
+export type { DeliveryOutcome } from './outcome.js';
+export { DELIVERY_OUTCOMES, ProviderErrorCode } from './outcome.js';
+export type { SendRequest, SendResult, SendTarget } from './send.js';
+export type { ChannelPlugin, ChannelProvider, PluginContext, PluginLogger, SettingSpec } from './plugin.js';
+export { definePlugin } from './plugin.js';
+export { ConfigError, SettingsError } from './errors.js';
+export { parseStrictObject, readInteger, readBoolean, readString, readStringList } from './config-reader.js';

@@ -1,0 +1,69 @@
+import type { SendRequest, SendResult } from './send.js';
+
+/** A per-user setting a plugin declares; shown by ListChannels, secrets masked on read. */
+export interface SettingSpec {
+  readonly key: string;
+  readonly required: boolean;
+  /** Encrypted at rest like every setting, and masked in every response and log. */
+  readonly secret: boolean;
+  readonly description: string;
+}
+
+/** Minimal structured logger handed to plugins (pino-compatible). */
+export interface PluginLogger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/** What the core gives a plugin when it creates a provider. */
+export interface PluginContext {
+  /** The channel id this provider serves. */
+  readonly channel: string;
+  readonly logger: PluginLogger;
+  /** Injected clock so tests control time. */
+  readonly now: () => Date;
+}
+
+/**
+ * A live channel provider. It is shared by every concurrent delivery of its channel, so it must
+ * keep no per-request mutable state.
+ */
+export interface ChannelProvider {
+  /**
+   * Whether the provider deduplicates calls with the same `idempotencyKey`, so a retry after an
+   * unknown outcome cannot deliver twice (Feishu app bot: yes; webhook bot: no).
+   */
+  readonly idempotent: boolean;
+  /** Deliver one message. Should not throw: a throw is recorded as a temporary plugin_error. */
+  send(request: SendRequest): Promise<SendResult>;
+  /**
+   * Check setting values beyond presence (e.g. webhook URL rules). Throws SettingsError naming the
+   * key. Declared-key presence and unknown keys are checked by the core before this is called.
+   */
+  validateSettings?(settings: Readonly<Record<string, string>>): void;
+  /** Release sockets and timers; called once at shutdown. */
+  close?(): Promise<void>;
+}
+
+/** A channel plugin: metadata, a strict config parser and a provider factory. */
+export interface ChannelPlugin<Config = unknown> {
+  /** Unique id, referenced by `channels[].plugin` in the gateway config. */
+  readonly id: string;
+  readonly version?: string;
+  /** Per-user settings this plugin needs (keys of UpsertChannelConfig settings). */
+  readonly settings: readonly SettingSpec[];
+  /**
+   * Parse and validate this plugin's channel config. Rejects unknown keys. Throws ConfigError with
+   * `path` (e.g. `channels[1].config.timeoutMs`) prefixed to every problem.
+   */
+  parseConfig(raw: unknown, path: string): Config;
+  /** Create the provider for one channel. Called once per configured channel at boot. */
+  createProvider(config: Config, context: PluginContext): ChannelProvider;
+}
+
+/** Identity helper that gives a plugin definition its types (protobuf-es `definePlugin` style). */
+export function definePlugin<Config>(plugin: ChannelPlugin<Config>): ChannelPlugin<Config> {
+  return plugin;
+}

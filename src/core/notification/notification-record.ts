@@ -1,0 +1,88 @@
+import type { DeliveryOutcome } from '../contract/index.js';
+
+/** Stored status words (DESIGN §4). Terminal: sent, skipped, dead, cancelled. */
+export type NotificationStatus =
+  'pending' | 'scheduled' | 'sending' | 'sent' | 'failed' | 'skipped' | 'dead' | 'cancelled';
+
+/** One notification: a trigger for one user through one channel (table notification_records). */
+export interface NotificationRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly channel: string;
+  readonly plugin: string;
+  readonly triggerId: string;
+  readonly triggerType: string;
+  readonly previewId: string;
+  readonly targetType: string;
+  readonly targetId: string;
+  readonly targetUrl: string;
+  readonly messageText: string;
+  readonly fallbackUsed: boolean;
+  readonly traceId: string;
+  readonly dedupeKey: string;
+  readonly critical: boolean;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly status: NotificationStatus;
+  /** Provider calls that spent the attempt budget (rate-limited calls do not). */
+  readonly attemptCount: number;
+  /** Every provider call made, including rate-limited ones; numbers the attempt rows. */
+  readonly callCount: number;
+  readonly maxAttempts: number;
+  readonly nextAttemptAt: Date;
+  readonly leaseOwner: string | null;
+  readonly leaseExpiresAt: Date | null;
+  readonly lastErrorCode: string | null;
+  readonly lastErrorMessage: string | null;
+  readonly providerMessageId: string | null;
+  readonly scheduledAt: Date | null;
+  readonly sentAt: Date | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  /** Incremented by every transition; every transition is a compare-and-set on it. */
+  readonly version: number;
+}
+
+/** Fields the trigger path supplies for a new record; the store fills ids, counters and times. */
+export type NewNotification = Pick<
+  NotificationRecord,
+  | 'id'
+  | 'userId'
+  | 'channel'
+  | 'plugin'
+  | 'triggerId'
+  | 'triggerType'
+  | 'previewId'
+  | 'targetType'
+  | 'targetId'
+  | 'targetUrl'
+  | 'messageText'
+  | 'fallbackUsed'
+  | 'traceId'
+  | 'dedupeKey'
+  | 'critical'
+  | 'metadata'
+  | 'status'
+  | 'maxAttempts'
+  | 'nextAttemptAt'
+  | 'lastErrorCode'
+  | 'lastErrorMessage'
+  | 'scheduledAt'
+>;
+
+/** Outcome stored on an attempt row: the plugin's outcome, or `unknown` for an expired lease. */
+export type AttemptOutcome = DeliveryOutcome | 'unknown';
+
+/** One provider call (table notification_attempts). Payloads are already redacted. */
+export interface AttemptRecord {
+  readonly notificationId: string;
+  readonly attemptNo: number;
+  readonly outcome: AttemptOutcome;
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
+  readonly requestPayload: unknown;
+  readonly responsePayload: unknown;
+  readonly durationMs: number;
+  readonly startedAt: Date;
+  /** The provider may have delivered without answering, and has no idempotency key. */
+  readonly possibleDuplicate: boolean;
+}
