@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import { loadGatewayConfig } from './core/config/load-config.js';
+import { ConfigError } from './core/contract/index.js';
+import { createLogger } from './core/shared/logger.js';
+import { migrateDatabase } from './core/store/open-store.js';
+import { startGateway, type GatewayMode } from './server.js';
+
+const USAGE = 'usage: notify-gateway <api|worker|all|migrate>';
+const MODES = new Set(['api', 'worker', 'all', 'migrate']);
+
+async function main(argv: readonly string[]): Promise<number> {
+  const mode = argv[0] ?? 'all';
+  if (!MODES.has(mode)) {
+    process.stderr.write(`${USAGE}\n`);
+    return 64;
+  }
+  const config = loadGatewayConfig();
+  const logger = createLogger(config.log.level);
+  if (mode === 'migrate') {
+    const applied = await migrateDatabase(config.database.url, logger);
+    logger.info({ applied }, applied.length > 0 ? 'migrations applied' : 'schema is up to date');
+    return 0;
+  }
+  const gateway = await startGateway({ config, mode: mode as GatewayMode, logger });
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down: draining RPCs and deliveries');
+      gateway.stop().then(
+        () => resolve(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`config error: ${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(
+      `notify-gateway failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

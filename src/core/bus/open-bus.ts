@@ -1,0 +1,24 @@
+import type { GatewayConfig } from '../config/gateway-config.js';
+import { ConfigError } from '../contract/index.js';
+import type { Logger } from '../shared/logger.js';
+import { AmqpMessageBus } from './amqp/amqp-message-bus.js';
+import { MemoryMessageBus } from './memory/memory-bus.js';
+import type { MessageBus } from './message-bus.js';
+
+/** The bus named by `broker.url`: `amqp://…`/`amqps://…` for RabbitMQ, `memory` in-process. */
+export function openBus(broker: GatewayConfig['broker'], logger: Logger): MessageBus {
+  const busLogger = logger.child({ component: 'bus' });
+  if (broker.url === 'memory') {
+    return new MemoryMessageBus({ deliveryLimit: broker.deliveryLimit, logger: busLogger });
+  }
+  if (!/^amqps?:\/\//.test(broker.url)) {
+    throw new ConfigError('broker.url', 'must be an amqp:// or amqps:// URL, or "memory"');
+  }
+  return new AmqpMessageBus({
+    url: broker.url,
+    namePrefix: broker.namePrefix,
+    retryTiersMs: broker.retryTiersMs,
+    deliveryLimit: broker.deliveryLimit,
+    logger: busLogger,
+  });
+}

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+
+const CHANNEL_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const SCOPES = ['trigger', 'read', 'config', 'admin'] as const;
+
+/** An API-key scope (DESIGN §2). `admin` implies every other scope. */
+export type Scope = (typeof SCOPES)[number];
+
+const serverSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** Largest accepted request body; bigger ones get ResourceExhausted. */
+  maxRequestBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  /** How long SIGTERM waits for in-flight RPCs and deliveries. */
+  shutdownGraceMs: z.number().int().nonnegative().default(15_000),
+});
+
+const databaseSchema = z.strictObject({
+  /** `mysql://user:pass@host:3306/db`, or `sqlite:<path>` for the embedded store. */
+  url: z.string().min(1).default('sqlite:.data/notify.sqlite'),
+  /** Connections for the API (inserts) and, separately, for the worker (updates). */
+  poolSize: z.number().int().positive().default(10),
+});
+
+const brokerSchema = z.strictObject({
+  /** `amqp://user:pass@host:5672/vhost`, or `memory` for the in-process bus. */
+  url: z.string().min(1).default('memory'),
+  /** Prefix for every exchange and queue name, so several gateways can share a broker. */
+  namePrefix: z.string().default(''),
+  /** Unacked deliveries one worker handles at once. */
+  prefetch: z.number().int().positive().max(1000).default(32),
+  /** After this many redeliveries a message is dead-lettered to notify.dead. */
+  deliveryLimit: z.number().int().positive().default(20),
+  retryTiersMs: z.array(z.number().int().positive()).min(1).optional(),
+});
+
+const apiKeySchema = z.strictObject({
+  name: z.string().min(1),
+  /** Hex SHA-256 of the key; the key itself is never stored. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters'),
+  scopes: z.array(z.enum(SCOPES)).min(1),
+});
+
+const authSchema = z.strictObject({
+  apiKeys: z.array(apiKeySchema).default([]),
+  /** Allow calls without a key when no keys are configured on a non-loopback host. */
+  allowAnonymous: z.boolean().default(false),
+});
+
+const retrySchema = z.strictObject({
+  maxAttempts: z.number().int().min(1).max(100).default(6),
+  initialDelayMs: z.number().int().positive().default(1000),
+  multiplier: z.number().min(1).default(4),
+  maxDelayMs: z.number().int().positive().default(3_600_000),
+  /** `full` = uniform in [0, delay] (AWS "full jitter"); `none` for predictable tests. */
+  jitter: z.enum(['full', 'none']).default('full'),
+  /** Rate-limited calls do not spend attempts; this caps them so nothing loops forever. */
+  maxRateLimitedCalls: z.number().int().nonnegative().default(50),
+});
+
+const workerSchema = z.strictObject({
+  /** How long a claimed record stays `sending` before another worker may recover it. */
+  leaseMs: z.number().int().positive().default(60_000),
+  /** A provider call is abandoned (temporary provider_timeout) after this long. */
+  sendTimeoutMs: z.number().int().positive().default(30_000),
+});
+
+const scannerSchema = z.strictObject({
+  intervalMs: z.number().int().positive().default(1000),
+  batchSize: z.number().int().positive().max(1000).default(100),
+  /** A due pending/failed row untouched this long is republished (outbox relay). */
+  relayGraceMs: z.number().int().nonnegative().default(10_000),
+  /** What to do when a lease expires on a provider without idempotency: `retry` or `dead`. */
+  unknownOutcomePolicy: z.enum(['retry', 'dead']).default('retry'),
+});
+
+const deliverySchema = z.strictObject({
+  /** Longest accepted rendered text, in characters. */
+  maxTextLength: z.number().int().positive().default(4000),
+  /** Sent (with fallback_used = true) when a template is missing or renders empty. */
+  fallbackText: z.string().min(1).default('You have a new notification.'),
+  /** Templates per trigger_type: `{{variable}}` placeholders, plus {{target_url}}. */
+  templates: z.record(z.string(), z.string()).default({}),
+});
+
+const secretsSchema = z.strictObject({
+  /** Store channel settings unencrypted when no key is configured (embedded dev only). */
+  allowPlaintext: z.boolean().default(false),
+});
+
+const channelSchema = z.strictObject({
+  id: z.string().regex(CHANNEL_ID, 'must match [a-z0-9][a-z0-9_-]* (used in routing keys)'),
+  /** A built-in plugin id, or a module path / package name exporting a plugin. */
+  plugin: z.string().min(1),
+  /** Plugin-specific; validated by the plugin itself. */
+  config: z.unknown().optional(),
+});
+
+/** The whole config file (DESIGN §10). Unknown keys are rejected with their path. */
+export const gatewayConfigSchema = z.strictObject({
+  server: serverSchema.default(serverSchema.parse({})),
+  database: databaseSchema.default(databaseSchema.parse({})),
+  broker: brokerSchema.default(brokerSchema.parse({})),
+  auth: authSchema.default(authSchema.parse({})),
+  retry: retrySchema.default(retrySchema.parse({})),
+  worker: workerSchema.default(workerSchema.parse({})),
+  scanner: scannerSchema.default(scannerSchema.parse({})),
+  delivery: deliverySchema.default(deliverySchema.parse({})),
+  secrets: secretsSchema.default(secretsSchema.parse({})),
+  log: z.strictObject({ level: z.string().default('info') }).default({ level: 'info' }),
+  channels: z
+    .array(channelSchema)
+    .default([{ id: 'mock', plugin: 'mock' }])
+    .refine((channels) => new Set(channels.map((c) => c.id)).size === channels.length, {
+      message: 'channel ids must be unique',
+    }),
+});
+
+/** The validated gateway configuration. */
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type RetryConfig = GatewayConfig['retry'];
+export type ChannelConfigEntry = GatewayConfig['channels'][number];

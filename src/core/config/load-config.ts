@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../contract/index.js';
+import { gatewayConfigSchema, type GatewayConfig } from './gateway-config.js';
+
+/** Environment variables that override the config file (DESIGN §10). */
+export const ENV_OVERRIDES = {
+  NOTIFY_DATABASE_URL: ['database', 'url'],
+  NOTIFY_AMQP_URL: ['broker', 'url'],
+  NOTIFY_HOST: ['server', 'host'],
+  NOTIFY_PORT: ['server', 'port'],
+  NOTIFY_LOG_LEVEL: ['log', 'level'],
+} as const;
+
+/** Replace `${NAME}` with the environment value; a missing variable is a config error. */
+export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path = ''): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+      const resolved = env[name];
+      if (resolved === undefined)
+        throw new ConfigError(path || '(root)', `environment variable ${name} is not set`);
+      return resolved;
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => interpolateEnv(item, env, `${path}[${i}]`));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        interpolateEnv(item, env, path ? `${path}.${key}` : key),
+      ]),
+    );
+  }
+  return value;
+}
+
+function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  for (const [name, [section, key]] of Object.entries(ENV_OVERRIDES)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    const target = (raw[section] ??= {}) as Record<string, unknown>;
+    if (typeof target !== 'object' || Array.isArray(target))
+      throw new ConfigError(section, 'must be a mapping');
+    target[key] = key === 'port' ? Number(value) : value;
+  }
+}
+
+function issuePath(issue: z.core.$ZodIssue): string {
+  let path = '';
+  for (const part of issue.path) {
+    path += typeof part === 'number' ? `[${part}]` : path ? `.${String(part)}` : String(part);
+  }
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((key) => (path ? `${path}.${key}` : key));
+    return keys.join(', ');
+  }
+  return path || '(root)';
+}
+
+/** Validate a raw config object (after interpolation and overrides); throws ConfigError with the path. */
+export function parseGatewayConfig(raw: unknown): GatewayConfig {
+  const result = gatewayConfigSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    if (!issue) throw new ConfigError('(root)', 'invalid config');
+    const problem = issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message;
+    throw new ConfigError(issuePath(issue), problem);
+  }
+  return result.data;
+}
+
+/**
+ * Load the gateway config: the YAML file at `NOTIFY_CONFIG` (optional), `${ENV}` interpolation,
+ * then `NOTIFY_*` overrides, then validation. Throws ConfigError naming the bad key's path.
+ */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  let raw: unknown = {};
+  const file = env.NOTIFY_CONFIG;
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError('NOTIFY_CONFIG', `cannot read ${file}: ${(error as Error).message}`);
+    }
+    raw = parseYaml(text) ?? {};
+    if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('(root)', 'must be a mapping');
+  }
+  const interpolated = interpolateEnv(raw, env) as Record<string, unknown>;
+  applyEnvOverrides(interpolated, env);
+  return parseGatewayConfig(interpolated);
+}

@@ -1,0 +1,220 @@
+import type { BusEvent, DeliveryRequested, MessageBus, Subscription } from '../bus/message-bus.js';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import type { SendResult } from '../contract/index.js';
+import type { AttemptRecord, NotificationRecord } from '../notification/notification-record.js';
+import { isTerminal } from '../notification/status-machine.js';
+import type { ChannelRegistry, LoadedChannel } from '../plugins/plugin-registry.js';
+import type { Clock } from '../shared/clock.js';
+import { idempotencyKeyOf } from '../shared/ids.js';
+import type { Logger } from '../shared/logger.js';
+import type { NotificationStore } from '../store/notification-store.js';
+import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/channel-settings-source.js';
+import { callProvider } from './call-provider.js';
+import { decideAfterSend } from './retry-policy.js';
+
+/** Arrivals this close to next_attempt_at are sent; earlier ones are re-delayed. */
+const EARLY_TOLERANCE_MS = 25;
+
+/** Permanent codes that mean the user's own settings are wrong (webhook deleted, bad open_id). */
+const SETTINGS_INVALID_CODES: ReadonlySet<string> = new Set(['invalid_url', 'recipient_missing']);
+
+export interface WorkerDependencies {
+  readonly store: NotificationStore;
+  readonly bus: MessageBus;
+  readonly channels: ChannelRegistry;
+  readonly settings: ChannelSettingsSource;
+  readonly config: GatewayConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Written to lease_owner, so an operator can tell which process holds a record. */
+  readonly workerId: string;
+  /** Called after every finished delivery (metrics). */
+  readonly onFinished?: (record: NotificationRecord, result: SendResult, durationMs: number) => void;
+}
+
+/**
+ * Consumes `notify.deliver`: claims a record with a lease (compare-and-set), calls its channel's
+ * provider, records the attempt and moves the record, then schedules a retry when it failed.
+ * Duplicate or stale messages are harmless: the claim lets exactly one through.
+ */
+export class DeliveryWorker {
+  private subscription: Subscription | undefined;
+  private readonly shutdown = new AbortController();
+
+  constructor(private readonly deps: WorkerDependencies) {}
+
+  async start(): Promise<void> {
+    this.subscription = await this.deps.bus.subscribe('deliver', (event) => this.handle(event), {
+      prefetch: this.deps.config.broker.prefetch,
+    });
+  }
+
+  /** Stop taking messages and wait for in-flight deliveries to finish and ack. */
+  async stop(): Promise<void> {
+    await this.subscription?.cancel();
+    this.subscription = undefined;
+  }
+
+  /** Abort in-flight provider calls (after the grace period ran out). */
+  abortInFlight(): void {
+    this.shutdown.abort(new Error('shutting down'));
+  }
+
+  /** Handle one bus event; exposed for tests that drive the worker without a broker. */
+  async handle(event: BusEvent): Promise<void> {
+    if (event.kind !== 'notification.requested') return;
+    const record = await this.deps.store.findById(event.notificationId);
+    if (!record) {
+      this.deps.logger.warn(
+        { notification_id: event.notificationId },
+        'delivery for unknown notification dropped',
+      );
+      return;
+    }
+    if (isTerminal(record.status) || record.status === 'sending' || record.status === 'scheduled') return;
+    const wait = record.nextAttemptAt.getTime() - this.deps.clock.now().getTime();
+    if (wait > EARLY_TOLERANCE_MS) {
+      await this.deps.bus.publish(event, { delayMs: wait });
+      return;
+    }
+    await this.deliver(record, event);
+  }
+
+  private async deliver(record: NotificationRecord, event: DeliveryRequested): Promise<void> {
+    const { store, config, clock } = this.deps;
+    const now = clock.now();
+    const claimed = await store.claim(record.id, {
+      now,
+      leaseOwner: this.deps.workerId,
+      leaseExpiresAt: new Date(now.getTime() + config.worker.leaseMs),
+    });
+    if (!claimed) return;
+    const channel = this.deps.channels.get(claimed.channel);
+    const setting = channel ? await this.deps.settings.get(claimed.userId, claimed.channel) : null;
+    const preflight = this.preflight(channel, setting);
+    const started = clock.now();
+    const { result, durationMs } = preflight
+      ? { result: preflight, durationMs: 0 }
+      : await callProvider(
+          (channel as LoadedChannel).provider,
+          {
+            notificationId: claimed.id,
+            idempotencyKey: idempotencyKeyOf(claimed.id),
+            attemptNo: claimed.callCount,
+            userId: claimed.userId,
+            channel: claimed.channel,
+            text: claimed.messageText,
+            triggerId: claimed.triggerId,
+            triggerType: claimed.triggerType,
+            target:
+              claimed.targetUrl || claimed.targetId
+                ? { type: claimed.targetType, id: claimed.targetId, url: claimed.targetUrl }
+                : undefined,
+            settings: setting?.settings ?? {},
+            metadata: claimed.metadata,
+            traceId: claimed.traceId,
+          },
+          config.worker.sendTimeoutMs,
+          this.shutdown.signal,
+        );
+    await this.finish(claimed, channel, result, durationMs, started, event);
+  }
+
+  private preflight(
+    channel: LoadedChannel | undefined,
+    setting: UserChannelSetting | null,
+  ): SendResult | undefined {
+    if (!channel) {
+      return {
+        outcome: 'permanent_fail',
+        errorCode: 'channel_unavailable',
+        errorMessage: 'channel is no longer configured',
+      };
+    }
+    const needsSettings = channel.settings.some((spec) => spec.required);
+    if (!setting && needsSettings) {
+      return {
+        outcome: 'skipped',
+        errorCode: 'no_channel_config',
+        errorMessage: 'user has no settings for this channel',
+      };
+    }
+    if (setting && !setting.enabled) {
+      return {
+        outcome: 'skipped',
+        errorCode: 'channel_disabled',
+        errorMessage: 'user disabled this channel',
+      };
+    }
+    return undefined;
+  }
+
+  private async finish(
+    claimed: NotificationRecord,
+    channel: LoadedChannel | undefined,
+    result: SendResult,
+    durationMs: number,
+    startedAt: Date,
+    event: DeliveryRequested,
+  ): Promise<void> {
+    const { store, config, clock, logger } = this.deps;
+    const now = clock.now();
+    const update = decideAfterSend(claimed, result, config.retry, now);
+    const attempt: AttemptRecord = {
+      notificationId: claimed.id,
+      attemptNo: claimed.callCount,
+      outcome: result.outcome,
+      errorCode: result.errorCode ?? null,
+      errorMessage: result.errorMessage ?? null,
+      requestPayload: result.requestPayload ?? null,
+      responsePayload: result.responsePayload ?? null,
+      durationMs,
+      startedAt,
+      possibleDuplicate: Boolean(result.outcomeUnknown) && !(channel?.provider.idempotent ?? true),
+    };
+    const finished = await store.finish(claimed.id, claimed.version, update, attempt);
+    const fields = {
+      notification_id: claimed.id,
+      trace_id: claimed.traceId,
+      channel: claimed.channel,
+      attempt_no: attempt.attemptNo,
+    };
+    if (!finished) {
+      logger.warn(fields, 'record moved while sending (lease lost); result discarded');
+      return;
+    }
+    logger.info(
+      {
+        ...fields,
+        status: finished.status,
+        outcome: result.outcome,
+        error_code: result.errorCode,
+        duration_ms: durationMs,
+      },
+      'delivery attempt finished',
+    );
+    this.deps.onFinished?.(finished, result, durationMs);
+    if (finished.status === 'dead' && SETTINGS_INVALID_CODES.has(result.errorCode ?? '')) {
+      await this.deps.settings.markInvalid(claimed.userId, claimed.channel, result.errorCode ?? 'invalid');
+    }
+    if (finished.status === 'failed') await this.scheduleRetry(finished, event, now);
+  }
+
+  private async scheduleRetry(
+    record: NotificationRecord,
+    event: DeliveryRequested,
+    now: Date,
+  ): Promise<void> {
+    try {
+      await this.deps.bus.publish(event, {
+        delayMs: Math.max(0, record.nextAttemptAt.getTime() - now.getTime()),
+      });
+    } catch (error) {
+      // The row is `failed` with next_attempt_at set: the outbox relay will republish it.
+      this.deps.logger.warn(
+        { notification_id: record.id, err: (error as Error).message },
+        'retry publish failed; relay will republish',
+      );
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import type { GatewayConfig } from '../config/gateway-config.js';
+import type { MessageBus } from '../bus/message-bus.js';
+import type { NewNotification, NotificationRecord } from '../notification/notification-record.js';
+import type { ChannelRegistry } from '../plugins/plugin-registry.js';
+import type { Clock } from '../shared/clock.js';
+import { newId } from '../shared/ids.js';
+import type { Logger } from '../shared/logger.js';
+import type { NotificationStore } from '../store/notification-store.js';
+import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/channel-settings-source.js';
+import { quietWindowEnd } from '../user-config/quiet-hours.js';
+import { renderMessage } from './render-message.js';
+import { validateTrigger, type TriggerInput } from './trigger-input.js';
+
+/** One notification a trigger produced (or found, when deduplicated). */
+export interface TriggerOutcome {
+  readonly record: NotificationRecord;
+  readonly deduplicated: boolean;
+}
+
+/** What the trigger path needs; all injected by the composition root. */
+export interface TriggerDependencies {
+  readonly store: NotificationStore;
+  readonly bus: MessageBus;
+  readonly channels: ChannelRegistry;
+  readonly settings: ChannelSettingsSource;
+  readonly config: GatewayConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+interface Placement {
+  readonly channel: string;
+  readonly plugin: string;
+  readonly status: 'pending' | 'skipped' | 'scheduled';
+  readonly reason: string | null;
+  readonly scheduledAt: Date | null;
+}
+
+/**
+ * Accept a trigger: validate, resolve channels, render, insert one record per channel under the
+ * dedupe unique key, then publish the new ones. The commit is what makes a trigger accepted: a
+ * failed publish is logged and left to the outbox relay, never reported as an error.
+ */
+export class TriggerService {
+  constructor(private readonly deps: TriggerDependencies) {}
+
+  async trigger(raw: TriggerInput): Promise<TriggerOutcome[]> {
+    const { config, clock } = this.deps;
+    const input = validateTrigger(raw, this.deps.channels, config.delivery.maxTextLength);
+    const now = clock.now();
+    const rendered = renderMessage(
+      input.message,
+      input.triggerType,
+      config.delivery.templates,
+      {
+        target_url: input.target.url,
+        target_id: input.target.id,
+        target_type: input.target.type,
+        user_id: input.userId,
+      },
+      config.delivery.fallbackText,
+    );
+    const placements = await this.place(input, now);
+    const outcomes: TriggerOutcome[] = [];
+    for (const placement of placements) {
+      const record: NewNotification = {
+        id: newId(now),
+        userId: input.userId,
+        channel: placement.channel,
+        plugin: placement.plugin,
+        triggerId: input.triggerId,
+        triggerType: input.triggerType,
+        previewId: input.previewId,
+        targetType: input.target.type,
+        targetId: input.target.id,
+        targetUrl: input.target.url,
+        messageText: rendered.text,
+        fallbackUsed: rendered.fallbackUsed,
+        traceId: input.traceId,
+        dedupeKey: input.dedupeKey,
+        critical: input.critical,
+        metadata: input.metadata,
+        status: placement.status,
+        maxAttempts: config.retry.maxAttempts,
+        nextAttemptAt: placement.scheduledAt ?? now,
+        lastErrorCode: placement.reason,
+        lastErrorMessage: placement.reason ? `skipped: ${placement.reason}` : null,
+        scheduledAt: placement.scheduledAt,
+      };
+      const result = await this.deps.store.insertOrFind(record, now);
+      if (!result.deduplicated && result.record.status === 'pending') await this.publish(result.record);
+      outcomes.push(result);
+    }
+    return outcomes;
+  }
+
+  private async publish(record: NotificationRecord): Promise<void> {
+    try {
+      await this.deps.bus.publish({
+        kind: 'notification.requested',
+        notificationId: record.id,
+        channel: record.channel,
+      });
+    } catch (error) {
+      // Accepted means committed: the outbox relay republishes rows whose message never arrived.
+      this.deps.logger.warn(
+        { notification_id: record.id, trace_id: record.traceId, err: (error as Error).message },
+        'publish failed; the relay will republish',
+      );
+    }
+  }
+
+  private async place(input: ReturnType<typeof validateTrigger>, now: Date): Promise<Placement[]> {
+    const { channels, settings } = this.deps;
+    if (input.channels.length > 0) {
+      const stored = await Promise.all(input.channels.map((channel) => settings.get(input.userId, channel)));
+      return input.channels.map((channel, i) =>
+        this.placeOne(channel, stored[i] ?? null, input.critical, now),
+      );
+    }
+    const enabled = (await settings.listForUser(input.userId)).filter(
+      (setting) => setting.enabled && channels.get(setting.channel),
+    );
+    if (enabled.length === 0) {
+      return [{ channel: '', plugin: '', status: 'skipped', reason: 'no_channel_config', scheduledAt: null }];
+    }
+    return enabled.map((setting) => this.placeOne(setting.channel, setting, input.critical, now));
+  }
+
+  private placeOne(
+    channel: string,
+    setting: UserChannelSetting | null,
+    critical: boolean,
+    now: Date,
+  ): Placement {
+    const loaded = this.deps.channels.get(channel);
+    const plugin = loaded?.pluginId ?? '';
+    const needsSettings = loaded?.settings.some((spec) => spec.required) ?? false;
+    if (!setting && needsSettings)
+      return { channel, plugin, status: 'skipped', reason: 'no_channel_config', scheduledAt: null };
+    if (setting && !setting.enabled)
+      return { channel, plugin, status: 'skipped', reason: 'channel_disabled', scheduledAt: null };
+    const quietUntil =
+      setting && !critical ? quietWindowEnd(now, setting.quietHours, setting.timezone) : null;
+    if (quietUntil) return { channel, plugin, status: 'scheduled', reason: null, scheduledAt: quietUntil };
+    return { channel, plugin, status: 'pending', reason: null, scheduledAt: null };
+  }
+}

@@ -1,0 +1,83 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChannelProvider, SendRequest, SendResult } from '../../core/contract/index.js';
+import type { MockConfig } from './mock-config.js';
+import { answerFor } from './mock-script.js';
+
+/** What the mock received for one successful send. */
+export interface MockDelivery {
+  readonly notificationId: string;
+  readonly idempotencyKey: string;
+  readonly attemptNo: number;
+  readonly userId: string;
+  readonly channel: string;
+  readonly text: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly receivedAt: Date;
+}
+
+/**
+ * A channel that answers from a script instead of calling anyone: `mock_outcomes` and
+ * `mock_latency_ms` in the trigger metadata override the channel config per request, so every
+ * core path (retry, dead, rate limit, slow) is testable without Feishu.
+ */
+export class MockProvider implements ChannelProvider {
+  readonly idempotent: boolean;
+  /** Every call that was answered success, in order (duplicates included). */
+  readonly deliveries: MockDelivery[] = [];
+  /** Every call, whatever the answer. */
+  readonly calls: SendRequest[] = [];
+
+  constructor(private readonly config: MockConfig) {
+    this.idempotent = config.idempotent;
+  }
+
+  /** Distinct idempotency keys delivered: what a deduplicating provider would have shown. */
+  uniqueDeliveryCount(): number {
+    return new Set(this.deliveries.map((delivery) => delivery.idempotencyKey)).size;
+  }
+
+  async send(request: SendRequest): Promise<SendResult> {
+    this.calls.push(request);
+    const latency = Number(request.metadata.mock_latency_ms ?? this.config.latencyMs);
+    if (latency > 0) await sleep(latency, undefined, { signal: request.signal });
+    const answer = answerFor(request.metadata.mock_outcomes ?? this.config.outcomes, request.attemptNo);
+    const requestPayload = { text: request.text, idempotency_key: request.idempotencyKey };
+    if (answer.outcome !== 'success') {
+      return {
+        outcome: answer.outcome,
+        errorCode: answer.errorCode,
+        errorMessage: `mock answered ${answer.outcome}`,
+        retryAfterMs: answer.retryAfterMs,
+        requestPayload,
+      };
+    }
+    const delivery: MockDelivery = {
+      notificationId: request.notificationId,
+      idempotencyKey: request.idempotencyKey,
+      attemptNo: request.attemptNo,
+      userId: request.userId,
+      channel: request.channel,
+      text: request.text,
+      metadata: request.metadata,
+      receivedAt: new Date(),
+    };
+    if (this.config.sinkUrl) await this.postToSink(delivery, request.signal);
+    this.deliveries.push(delivery);
+    return {
+      outcome: 'success',
+      providerMessageId: `mock-${request.idempotencyKey}-${request.attemptNo}`,
+      requestPayload,
+      responsePayload: { ok: true },
+    };
+  }
+
+  private async postToSink(delivery: MockDelivery, signal: AbortSignal): Promise<void> {
+    const response = await fetch(this.config.sinkUrl ?? '', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(delivery),
+      signal,
+    });
+    if (!response.ok) throw new Error(`mock sink answered HTTP ${response.status}`);
+  }
+}

@@ -1,0 +1,183 @@
+import { hostname } from 'node:os';
+import type { ConnectRouter } from '@connectrpc/connect';
+import { ConfigService } from './gen/notify/v1/config_service_pb.js';
+import { NotificationService } from './gen/notify/v1/notification_service_pb.js';
+import { ScheduleService } from './gen/notify/v1/schedule_service_pb.js';
+import type { MessageBus } from './core/bus/message-bus.js';
+import { openBus } from './core/bus/open-bus.js';
+import type { GatewayConfig } from './core/config/gateway-config.js';
+import { ConfigError, type ChannelPlugin } from './core/contract/index.js';
+import { DeliveryWorker } from './core/delivery/delivery-worker.js';
+import { TriggerService } from './core/delivery/trigger-service.js';
+import { NotificationQueries } from './core/notification/notification-queries.js';
+import { createChannelRegistry, type ChannelRegistry } from './core/plugins/plugin-registry.js';
+import { createAuthInterceptor, isLoopbackHost } from './core/rpc/auth-interceptor.js';
+import { registerHealthService } from './core/rpc/health/health-service.js';
+import { HealthStatusBoard } from './core/rpc/health/health-status-board.js';
+import { createNotificationServiceHandler } from './core/rpc/notification-service-handler.js';
+import { registerReflection } from './core/rpc/register-reflection.js';
+import { startRpcListener, type RpcListener } from './core/rpc/transport/rpc-listener.js';
+import { systemClock, type Clock } from './core/shared/clock.js';
+import { createLogger, type Logger } from './core/shared/logger.js';
+import { openDatabase, type OpenDatabase } from './core/store/open-store.js';
+import { emptySettingsSource } from './core/user-config/channel-settings-source.js';
+import { feishuOpenidPlugin } from './plugins/feishu-openid/index.js';
+import { feishuWebhookPlugin } from './plugins/feishu-webhook/index.js';
+import { mockPlugin } from './plugins/mock/index.js';
+
+/** Which parts run in this process (DESIGN §1). */
+export type GatewayMode = 'api' | 'worker' | 'all';
+
+/** Plugins available by id without a module path. */
+export const BUILTIN_PLUGINS: readonly ChannelPlugin<unknown>[] = [
+  feishuWebhookPlugin as ChannelPlugin<unknown>,
+  feishuOpenidPlugin as ChannelPlugin<unknown>,
+  mockPlugin as ChannelPlugin<unknown>,
+];
+
+export interface GatewayOptions {
+  readonly config: GatewayConfig;
+  readonly mode: GatewayMode;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+/** A running gateway process; `stop()` drains and closes everything. */
+export interface RunningGateway {
+  /** The RPC port (0 when this process runs no API). */
+  readonly port: number;
+  readonly channels: ChannelRegistry;
+  readonly bus: MessageBus;
+  readonly worker: DeliveryWorker | undefined;
+  stop(): Promise<void>;
+}
+
+/** Refuse to serve a non-loopback address without API keys unless config says so explicitly. */
+function assertAuthSafe(config: GatewayConfig): void {
+  if (config.auth.apiKeys.length > 0 || config.auth.allowAnonymous || isLoopbackHost(config.server.host))
+    return;
+  throw new ConfigError(
+    'auth.apiKeys',
+    `server.host ${config.server.host} is not loopback: configure API keys, or set auth.allowAnonymous: true`,
+  );
+}
+
+/**
+ * The composition root: config → plugins → store → bus → core → listen. Nothing in src/core
+ * knows which plugins exist; they are handed in here.
+ */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const { config, mode } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.log.level);
+  const runsApi = mode !== 'worker';
+  const runsWorker = mode !== 'api';
+  if (runsApi) assertAuthSafe(config);
+  const channels = await createChannelRegistry(config.channels, BUILTIN_PLUGINS, (channel) => ({
+    channel,
+    logger: logger.child({ channel }),
+    now: () => clock.now(),
+  }));
+  const closers: Array<() => Promise<void>> = [() => channels.close()];
+  const cleanup = async () => {
+    for (const close of closers.reverse())
+      await close().catch((error: unknown) => logger.error({ err: error }, 'close failed'));
+  };
+  try {
+    // Separate pools: under overload API inserts must not starve the worker's updates (DESIGN §11).
+    const apiDb: OpenDatabase | undefined = runsApi
+      ? await openDatabase(config.database.url, config.database.poolSize, logger)
+      : undefined;
+    if (apiDb) closers.push(() => apiDb.close());
+    const workerDb: OpenDatabase | undefined = runsWorker
+      ? await openDatabase(config.database.url, config.database.poolSize, logger)
+      : undefined;
+    if (workerDb) closers.push(() => workerDb.close());
+    const bus = openBus(config.broker, logger);
+    await bus.start();
+    closers.push(() => bus.close());
+    const settings = emptySettingsSource;
+    let worker: DeliveryWorker | undefined;
+    if (workerDb) {
+      worker = new DeliveryWorker({
+        store: workerDb.notifications,
+        bus,
+        channels,
+        settings,
+        config,
+        clock,
+        logger: logger.child({ component: 'worker' }),
+        workerId: `${hostname()}:${process.pid}`,
+      });
+      await worker.start();
+      const started = worker;
+      closers.push(() => started.stop());
+    }
+    let listener: RpcListener | undefined;
+    if (apiDb) {
+      const health = new HealthStatusBoard();
+      const triggers = new TriggerService({
+        store: apiDb.notifications,
+        bus,
+        channels,
+        settings,
+        config,
+        clock,
+        logger,
+      });
+      const queries = new NotificationQueries({
+        store: apiDb.notifications,
+        bus,
+        clock,
+        logger,
+        maxAttempts: config.retry.maxAttempts,
+      });
+      const db = apiDb;
+      listener = await startRpcListener({
+        host: config.server.host,
+        port: config.server.port,
+        readMaxBytes: config.server.maxRequestBytes,
+        interceptors: [createAuthInterceptor(config.auth)],
+        routes: (router: ConnectRouter) => {
+          router.service(NotificationService, createNotificationServiceHandler(triggers, queries));
+          router.service(ConfigService, {});
+          router.service(ScheduleService, {});
+          registerHealthService(router, health);
+          registerReflection(router);
+        },
+        httpRoutes: {
+          '/healthz': (_req, res) => {
+            res.writeHead(200, { 'content-type': 'text/plain' });
+            res.end('ok\n');
+          },
+          '/readyz': async (_req, res) => {
+            const ready = await Promise.all([db.notifications.ping(), bus.ping()]).then(
+              () => true,
+              () => false,
+            );
+            res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' });
+            res.end(ready ? 'ready\n' : 'not ready\n');
+          },
+        },
+        logger: logger.child({ component: 'rpc' }),
+      });
+      const started = listener;
+      closers.push(async () => {
+        health.shutdown();
+        await started.close({ graceMs: config.server.shutdownGraceMs });
+      });
+      logger.info({ host: config.server.host, port: listener.port, mode }, 'notify-gateway listening');
+    }
+    let stopped: Promise<void> | undefined;
+    return {
+      port: listener?.port ?? 0,
+      channels,
+      bus,
+      worker,
+      stop: () => (stopped ??= cleanup()),
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
