@@ -84,3 +84,16 @@ describe('loadGatewayConfig', () => {
     ).toThrow(/unique/);
   });
 });
+
+describe('deploy/notify.yaml (used by docker-compose.yml)', () => {
+  it('is a valid config once its environment is set', () => {
+    const config = loadGatewayConfig({
+      NOTIFY_CONFIG: 'deploy/notify.yaml',
+      NOTIFY_API_KEY_SHA256: 'a'.repeat(64),
+      FEISHU_APP_ID: 'cli_x',
+      FEISHU_APP_SECRET: 'y',
+    });
+    expect(config.channels.map((channel) => channel.plugin)).toEqual(['feishu-webhook', 'feishu-openid', 'mock']);
+    expect(config.auth.apiKeys).toHaveLength(1);
+  });
+});
