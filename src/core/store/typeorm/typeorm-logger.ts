@@ -1,0 +1,39 @@
+import type { Logger as TypeormLogger } from 'typeorm';
+import type { Logger } from '../../shared/logger.js';
+
+const ER_DUP_ENTRY = 1062;
+
+function firstLine(query: string): string {
+  return query.replace(/\s+/g, ' ').slice(0, 200);
+}
+
+/**
+ * Adapts the gateway's logger to TypeORM. Queries and their parameters are never logged (they hold
+ * message text and user ids); duplicate-key errors are the dedupe path working, not failures.
+ */
+export function createTypeormLogger(logger: Logger): TypeormLogger {
+  const log = logger.child({ component: 'typeorm' });
+  return {
+    logQuery() {},
+    logQueryError(error, query) {
+      const errno = typeof error === 'string' ? undefined : (error as { errno?: unknown }).errno;
+      if (errno === ER_DUP_ENTRY) return;
+      const message = typeof error === 'string' ? error : error.message;
+      log.warn({ err: message, query: firstLine(query) }, 'database query failed');
+    },
+    logQuerySlow(time, query) {
+      log.warn({ durationMs: time, query: firstLine(query) }, 'slow database query');
+    },
+    logSchemaBuild(message) {
+      log.debug({ schema: message }, 'schema');
+    },
+    logMigration(message) {
+      log.info({ migration: message }, 'migration');
+    },
+    log(level, message) {
+      const text = String(message);
+      if (level === 'warn') log.warn(text);
+      else log.debug(text);
+    },
+  };
+}
