@@ -1,0 +1,40 @@
+import type { SendRequest } from '../../core/contract/index.js';
+
+/** im/v1 content caps (reference §3.3): text 150 KB, post/card 30 KB, measured on the string. */
+export const MAX_TEXT_CONTENT_BYTES = 150 * 1024;
+export const MAX_POST_CONTENT_BYTES = 30 * 1024;
+
+/** The im/v1 body minus `receive_id` and `uuid`. */
+export interface ImMessage {
+  readonly msg_type: 'text' | 'post';
+  /** im/v1 wants the content as a serialized JSON *string*, unlike the webhook's object. */
+  readonly content: string;
+}
+
+/**
+ * Builds the im/v1 message: `post` when there is a link to show, else `text`. The im/v1 post
+ * content is `{zh_cn: {...}}` with NO outer `post` key (the webhook nests it; reference §2.2/§3.2).
+ */
+export function buildImMessage(request: SendRequest): ImMessage {
+  const url = request.target?.url ?? '';
+  if (url === '') return { msg_type: 'text', content: JSON.stringify({ text: request.text }) };
+  const post = {
+    zh_cn: {
+      title: request.metadata['title'] ?? request.triggerType,
+      content: [
+        [{ tag: 'text', text: request.text }],
+        [{ tag: 'a', text: request.metadata['linkText'] ?? url, href: url }],
+      ],
+    },
+  };
+  return { msg_type: 'post', content: JSON.stringify(post) };
+}
+
+/** The size problem of a message, or undefined when it fits. */
+export function contentSizeProblem(message: ImMessage): string | undefined {
+  const size = Buffer.byteLength(message.content, 'utf8');
+  const max = message.msg_type === 'text' ? MAX_TEXT_CONTENT_BYTES : MAX_POST_CONTENT_BYTES;
+  return size > max
+    ? `${message.msg_type} content is ${size} bytes; Feishu accepts at most ${max}`
+    : undefined;
+}

@@ -1,0 +1,65 @@
+import {
+  ConfigError,
+  parseStrictObject,
+  readBoolean,
+  readInteger,
+  readString,
+  readStringList,
+} from '../../core/contract/index.js';
+
+/** Message shapes the webhook plugin can render. */
+export type WebhookMsgType = 'text' | 'post' | 'interactive';
+
+/** Parsed `feishu-webhook` channel config. */
+export interface WebhookConfig {
+  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+  /** Lower-cased hostnames a webhook_url may point at. */
+  readonly allowedHosts: readonly string[];
+  readonly allowHttp: boolean;
+  readonly allowPrivateNetwork: boolean;
+  readonly msgType: WebhookMsgType;
+  readonly ratePerSecond: number;
+  readonly ratePerMinute: number;
+  /** Read by the core too: false makes an unknown outcome final instead of retryable. */
+  readonly retryOnUnknownOutcome: boolean;
+}
+
+/** Feishu (CN) and Lark (international) open-platform hosts, reference §1. */
+export const DEFAULT_ALLOWED_HOSTS = ['open.feishu.cn', 'open.larksuite.com'] as const;
+
+const KEYS = [
+  'timeoutMs',
+  'connectTimeoutMs',
+  'allowedHosts',
+  'allowHttp',
+  'allowPrivateNetwork',
+  'msgType',
+  'ratePerSecond',
+  'ratePerMinute',
+  'retryOnUnknownOutcome',
+] as const;
+const MSG_TYPES: readonly WebhookMsgType[] = ['text', 'post', 'interactive'];
+
+/** Parses the channel config strictly; throws ConfigError naming the bad key under `path`. */
+export function parseWebhookConfig(raw: unknown, path: string): WebhookConfig {
+  const record = parseStrictObject(raw, path, KEYS);
+  const msgType = readString(record, 'msgType', path, 'text');
+  if (!(MSG_TYPES as readonly string[]).includes(msgType)) {
+    throw new ConfigError(`${path}.msgType`, `must be one of ${MSG_TYPES.join(', ')}`);
+  }
+  return {
+    timeoutMs: readInteger(record, 'timeoutMs', path, { fallback: 5000, min: 1, max: 120_000 }),
+    connectTimeoutMs: readInteger(record, 'connectTimeoutMs', path, { fallback: 3000, min: 1, max: 60_000 }),
+    allowedHosts: readStringList(record, 'allowedHosts', path, DEFAULT_ALLOWED_HOSTS).map((host) =>
+      host.toLowerCase(),
+    ),
+    allowHttp: readBoolean(record, 'allowHttp', path, false),
+    allowPrivateNetwork: readBoolean(record, 'allowPrivateNetwork', path, false),
+    msgType: msgType as WebhookMsgType,
+    // Feishu's own caps are 5/s and 100/min per bot (reference §2.6); higher values only earn 11232.
+    ratePerSecond: readInteger(record, 'ratePerSecond', path, { fallback: 5, min: 1, max: 1000 }),
+    ratePerMinute: readInteger(record, 'ratePerMinute', path, { fallback: 100, min: 1, max: 60_000 }),
+    retryOnUnknownOutcome: readBoolean(record, 'retryOnUnknownOutcome', path, true),
+  };
+}

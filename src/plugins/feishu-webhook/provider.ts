@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import {
+  ProviderErrorCode,
+  SettingsError,
+  type ChannelProvider,
+  type PluginContext,
+  type SendRequest,
+  type SendResult,
+} from '../../core/contract/index.js';
+import { permanent, temporary, type Classification } from '../feishu-common/classification.js';
+import { judgeFeishuResponse } from '../feishu-common/feishu-response.js';
+import { createFeishuAgent } from '../feishu-common/http-agent.js';
+import { postJson, type HttpResponse } from '../feishu-common/http-call.js';
+import { createRateLimiter } from '../feishu-common/rate-limiter.js';
+import { retryHintFor } from '../feishu-common/retry-after.js';
+import {
+  describeResponse,
+  failureResult,
+  feishuFailureMessage,
+  successResult,
+} from '../feishu-common/send-result.js';
+import { judgeTransportFailure } from '../feishu-common/transport-verdict.js';
+import { WEBHOOK_CODE_TABLE } from './classify.js';
+import type { WebhookConfig } from './config.js';
+import { prepareSend, type PreparedSend } from './prepare-send.js';
+import { checkWebhookUrl } from './url-rules.js';
+
+/** Creates the webhook provider: one agent and one limiter shared by all sends of the channel. */
+export function createWebhookProvider(config: WebhookConfig, context: PluginContext): ChannelProvider {
+  const agent = createFeishuAgent(config);
+  const limiter = createRateLimiter([
+    { limit: config.ratePerSecond, windowMs: 1000 },
+    { limit: config.ratePerMinute, windowMs: 60_000 },
+  ]);
+  let closed = false;
+
+  const transmit = async (prepared: PreparedSend, signal: AbortSignal) => {
+    // Keyed by a hash so the limiter never holds the credential itself.
+    const key = createHash('sha256').update(prepared.url.href).digest('hex');
+    const release = await limiter.acquire(key, signal);
+    const deadlineMs = config.connectTimeoutMs + config.timeoutMs;
+    return postJson(agent, prepared.url, prepared.body, { signal, deadlineMs }).finally(release);
+  };
+
+  const send = async (request: SendRequest): Promise<SendResult> => {
+    const prepared = prepareSend(request, config, context);
+    if ('outcome' in prepared) return prepared;
+    const { audit: requestPayload, secrets } = prepared;
+    if (closed) {
+      const classification = temporary(ProviderErrorCode.networkError);
+      return failureResult({ classification, message: 'provider is closed', requestPayload }, secrets);
+    }
+    const answer = await transmit(prepared, request.signal);
+    if (answer.kind === 'response') return judge(answer, prepared, config, context.now().getTime());
+    const verdict = judgeTransportFailure(answer);
+    const classification = unknownOutcomePolicy(verdict.classification, verdict.outcomeUnknown, config);
+    const input = { classification, message: verdict.message, outcomeUnknown: verdict.outcomeUnknown };
+    return failureResult({ ...input, requestPayload }, secrets);
+  };
+
+  return {
+    idempotent: false,
+    send,
+    validateSettings(settings) {
+      const checked = checkWebhookUrl(settings['webhook_url'] ?? '', config);
+      if ('problem' in checked) throw new SettingsError('webhook_url', checked.problem);
+    },
+    async close() {
+      closed = true;
+      await agent.destroy();
+    },
+  };
+}
+
+/** Turns an HTTP answer into the result; success needs 2xx + JSON + code/StatusCode 0 or absent. */
+function judge(
+  answer: HttpResponse,
+  prepared: PreparedSend,
+  config: WebhookConfig,
+  nowMs: number,
+): SendResult {
+  const { audit: requestPayload, secrets } = prepared;
+  const responsePayload = describeResponse(answer);
+  const verdict = judgeFeishuResponse(answer, WEBHOOK_CODE_TABLE);
+  if (verdict.kind === 'accepted') return successResult(undefined, requestPayload, responsePayload, secrets);
+  const classification = unknownOutcomePolicy(verdict.classification, verdict.outcomeUnknown, config);
+  const retryAfterMs =
+    classification.outcome === 'temporary_fail'
+      ? retryHintFor(classification.errorCode, answer.headers, nowMs)
+      : undefined;
+  const message = feishuFailureMessage(answer.status, verdict.feishuCode, verdict.feishuMsg);
+  const input = { classification, message, outcomeUnknown: verdict.outcomeUnknown, retryAfterMs };
+  return failureResult({ ...input, requestPayload, responsePayload }, secrets);
+}
+
+/**
+ * The webhook has no dedup key (reference §2.7): when Feishu may already have posted the message,
+ * `retryOnUnknownOutcome: false` makes the failure final so the group never sees it twice.
+ */
+function unknownOutcomePolicy(
+  classification: Classification,
+  unknown: boolean,
+  config: WebhookConfig,
+): Classification {
+  if (!unknown || config.retryOnUnknownOutcome) return classification;
+  return permanent(classification.errorCode);
+}
