@@ -2,11 +2,29 @@
 import { loadGatewayConfig } from './core/config/load-config.js';
 import { ConfigError } from './core/contract/index.js';
 import { createLogger } from './core/shared/logger.js';
-import { migrateDatabase } from './core/store/open-store.js';
+import { migrateDatabase, openDatabase } from './core/store/open-store.js';
+import { SecretBox } from './core/secrets/secret-box.js';
+import { parseSecretKeys } from './core/secrets/secret-keyring.js';
+import type { Logger } from './core/shared/logger.js';
+import { rotateSecrets } from './core/user-config/rotate-secrets.js';
 import { startGateway, type GatewayMode } from './server.js';
 
-const USAGE = 'usage: notify-gateway <api|worker|all|migrate>';
-const MODES = new Set(['api', 'worker', 'all', 'migrate']);
+const USAGE = 'usage: notify-gateway <api|worker|all|migrate|rotate-secrets>';
+const MODES = new Set(['api', 'worker', 'all', 'migrate', 'rotate-secrets']);
+
+/** `rotate-secrets`: re-encrypt every stored setting with the first (newest) key. */
+async function rotateStoredSecrets(url: string, keys: string | undefined, logger: Logger): Promise<number> {
+  const database = await openDatabase(url, 2, logger);
+  try {
+    return await rotateSecrets(
+      database.userConfigs,
+      new SecretBox(parseSecretKeys(keys), false),
+      () => new Date(),
+    );
+  } finally {
+    await database.close();
+  }
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   const mode = argv[0] ?? 'all';
@@ -19,6 +37,11 @@ async function main(argv: readonly string[]): Promise<number> {
   if (mode === 'migrate') {
     const applied = await migrateDatabase(config.database.url, logger);
     logger.info({ applied }, applied.length > 0 ? 'migrations applied' : 'schema is up to date');
+    return 0;
+  }
+  if (mode === 'rotate-secrets') {
+    const rotated = await rotateStoredSecrets(config.database.url, process.env.NOTIFY_SECRET_KEYS, logger);
+    logger.info({ rotated }, 'channel settings re-encrypted with the newest key');
     return 0;
   }
   const gateway = await startGateway({ config, mode: mode as GatewayMode, logger });

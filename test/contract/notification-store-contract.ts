@@ -159,7 +159,7 @@ export function describeNotificationStoreContract(
       expect(await store.claim('00000000-0000-7000-8000-000000000000', { now: T0, ...LEASE })).toBeNull();
     });
 
-    it('claims failed records but never scheduled, cancelled or terminal ones', async () => {
+    it('claims failed and due scheduled records, never early, cancelled or terminal ones', async () => {
       const failed = await inStatus('failed');
       expect(await store.claim(failed.id, { now: at(2), ...LEASE })).toMatchObject({
         status: 'sending',
@@ -167,8 +167,13 @@ export function describeNotificationStoreContract(
       });
       const sent = await inStatus('sent');
       expect(await store.claim(sent.id, { now: at(2), ...LEASE })).toBeNull();
-      const scheduled = await store.insertOrFind(newNotification({ status: 'scheduled' }), T0);
+      // Quiet hours: a scheduled record is claimable once its window has ended, not before.
+      const scheduled = await store.insertOrFind(
+        newNotification({ status: 'scheduled', nextAttemptAt: at(10), scheduledAt: at(10) }),
+        T0,
+      );
       expect(await store.claim(scheduled.record.id, { now: at(2), ...LEASE })).toBeNull();
+      expect(await store.claim(scheduled.record.id, { now: at(10), ...LEASE })).toMatchObject({ status: 'sending' });
       const pending = await store.insertOrFind(newNotification(), T0);
       await store.cancel(pending.record.id, T0);
       expect(await store.claim(pending.record.id, { now: at(2), ...LEASE })).toBeNull();

@@ -35,6 +35,9 @@ export function writeConfigFile(config: Record<string, unknown>): string {
   return file;
 }
 
+/** The encryption key child gateways get unless the test passes NOTIFY_SECRET_KEYS itself. */
+export const PROCESS_SECRET_KEYS = `proc:${Buffer.alloc(32, 7).toString('base64')}`;
+
 /** A gateway child process with its captured output. */
 export interface GatewayProcess {
   readonly child: ChildProcess;
@@ -46,7 +49,7 @@ export interface GatewayProcess {
 /** Run `notify-gateway <mode>` with `env` added to this process's environment. */
 export function runGateway(mode: string, env: Record<string, string>): GatewayProcess {
   const child = spawn(process.execPath, [CLI, mode], {
-    env: { ...process.env, ...env },
+    env: { NOTIFY_SECRET_KEYS: PROCESS_SECRET_KEYS, ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { deleteTopology } from '../../src/core/bus/amqp/topology.js';
 import type { GatewayConfig } from '../../src/core/config/gateway-config.js';
 import { parseGatewayConfig } from '../../src/core/config/load-config.js';
@@ -40,6 +41,9 @@ function merge(base: Overrides, overrides: Overrides): Overrides {
   return result;
 }
 
+/** One encryption key for the whole test run (settings are sealed like in production). */
+export const TEST_SECRET_KEYS = `test:${randomBytes(32).toString('base64')}`;
+
 /** Test defaults: fast retries so retry paths finish in seconds; logs silent unless TEST_LOG_LEVEL. */
 export function testConfig(
   databaseUrl: string,
@@ -64,18 +68,30 @@ export function testConfig(
 /** Start a gateway (default mode `all`) on a fresh database and broker prefix. */
 export async function startTestGateway(
   overrides: Overrides = {},
-  options: { mode?: GatewayMode; clock?: Clock } = {},
+  options: {
+    mode?: GatewayMode;
+    clock?: Clock;
+    secretKeys?: string;
+    /** Reuse a database (and broker prefix) across gateways; it is then not dropped on stop. */
+    shared?: { database: TestDatabase; namePrefix: string };
+  } = {},
 ): Promise<TestGateway> {
-  const database = await createTestDatabase();
-  const namePrefix = `t${uniqueSuffix()}.`;
+  const database = options.shared?.database ?? (await createTestDatabase());
+  const namePrefix = options.shared?.namePrefix ?? `t${uniqueSuffix()}.`;
   const config = testConfig(database.url, namePrefix, overrides);
   const logger = createLogger(config.log.level);
   await migrateDatabase(config.database.url, logger);
   let gateway: RunningGateway;
   try {
-    gateway = await startGateway({ config, mode: options.mode ?? 'all', logger, clock: options.clock });
+    gateway = await startGateway({
+      config,
+      mode: options.mode ?? 'all',
+      logger,
+      clock: options.clock,
+      secretKeys: options.secretKeys ?? TEST_SECRET_KEYS,
+    });
   } catch (error) {
-    await database.drop();
+    if (!options.shared) await database.drop();
     throw error;
   }
   return {
@@ -90,6 +106,7 @@ export async function startTestGateway(
     },
     async stop() {
       await gateway.stop();
+      if (options.shared) return;
       await deleteTopology(TEST_AMQP_URL, namePrefix, config.broker.retryTiersMs).catch(() => undefined);
       await database.drop();
     },

@@ -90,6 +90,7 @@ export function validateTrigger(
   input: TriggerInput,
   registry: ChannelRegistry,
   maxTextLength: number,
+  templates: Readonly<Record<string, string>> = {},
 ): ValidTrigger {
   limit('user_id', input.userId, FIELD_LIMITS.userId, true);
   limit('trigger_id', input.triggerId, FIELD_LIMITS.triggerId, true);
@@ -101,7 +102,9 @@ export function validateTrigger(
   limit('target.url', target.url, FIELD_LIMITS.targetUrl);
   validateTargetUrl(target.url);
   const message = input.message ?? { text: '', template: '', variables: {} };
-  if (message.text.trim().length === 0 && message.template.trim().length === 0) {
+  // Something must say what to send: text, a named template, or a template for the trigger_type.
+  const hasTemplate = message.template.trim().length > 0 || templates[input.triggerType] !== undefined;
+  if (message.text.trim().length === 0 && !hasTemplate) {
     throw invalidField('message.text', 'field_required', 'message.text or message.template is required');
   }
   if (message.text.length > maxTextLength) {

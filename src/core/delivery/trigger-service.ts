@@ -8,6 +8,8 @@ import type { Logger } from '../shared/logger.js';
 import type { NotificationStore } from '../store/notification-store.js';
 import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/channel-settings-source.js';
 import { quietWindowEnd } from '../user-config/quiet-hours.js';
+import type { DeliveryObserver } from '../metrics/delivery-observer.js';
+import { NO_OBSERVER } from '../metrics/delivery-observer.js';
 import { renderMessage } from './render-message.js';
 import { validateTrigger, type TriggerInput } from './trigger-input.js';
 
@@ -26,6 +28,7 @@ export interface TriggerDependencies {
   readonly config: GatewayConfig;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly observer?: DeliveryObserver;
 }
 
 interface Placement {
@@ -45,8 +48,36 @@ export class TriggerService {
   constructor(private readonly deps: TriggerDependencies) {}
 
   async trigger(raw: TriggerInput): Promise<TriggerOutcome[]> {
+    const observer = this.deps.observer ?? NO_OBSERVER;
+    let outcomes: TriggerOutcome[];
+    try {
+      outcomes = await this.accept(raw);
+    } catch (error) {
+      observer.triggered('rejected');
+      throw error;
+    }
+    for (const { record, deduplicated } of outcomes) {
+      observer.triggered(
+        deduplicated
+          ? 'deduplicated'
+          : record.status === 'pending'
+            ? 'accepted'
+            : record.status === 'scheduled'
+              ? 'scheduled'
+              : 'skipped',
+      );
+    }
+    return outcomes;
+  }
+
+  private async accept(raw: TriggerInput): Promise<TriggerOutcome[]> {
     const { config, clock } = this.deps;
-    const input = validateTrigger(raw, this.deps.channels, config.delivery.maxTextLength);
+    const input = validateTrigger(
+      raw,
+      this.deps.channels,
+      config.delivery.maxTextLength,
+      config.delivery.templates,
+    );
     const now = clock.now();
     const rendered = renderMessage(
       input.message,
@@ -88,19 +119,20 @@ export class TriggerService {
         scheduledAt: placement.scheduledAt,
       };
       const result = await this.deps.store.insertOrFind(record, now);
-      if (!result.deduplicated && result.record.status === 'pending') await this.publish(result.record);
+      if (!result.deduplicated && result.record.status !== 'skipped') await this.publish(result.record, now);
       outcomes.push(result);
     }
     return outcomes;
   }
 
-  private async publish(record: NotificationRecord): Promise<void> {
+  private async publish(record: NotificationRecord, now: Date): Promise<void> {
+    // Quiet-hours records ride the retry tiers until their window ends; the worker re-delays early ones.
+    const delayMs = Math.max(0, record.nextAttemptAt.getTime() - now.getTime());
     try {
-      await this.deps.bus.publish({
-        kind: 'notification.requested',
-        notificationId: record.id,
-        channel: record.channel,
-      });
+      await this.deps.bus.publish(
+        { kind: 'notification.requested', notificationId: record.id, channel: record.channel },
+        { delayMs },
+      );
     } catch (error) {
       // Accepted means committed: the outbox relay republishes rows whose message never arrived.
       this.deps.logger.warn(

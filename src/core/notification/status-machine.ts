@@ -6,7 +6,7 @@ export const TERMINAL_STATUSES: readonly NotificationStatus[] = ['sent', 'skippe
 /** Allowed moves (DESIGN §4). The store enforces them with compare-and-set on (id, status, version). */
 const TRANSITIONS: Readonly<Record<NotificationStatus, readonly NotificationStatus[]>> = {
   pending: ['sending', 'skipped', 'cancelled', 'scheduled'],
-  scheduled: ['pending', 'cancelled'],
+  scheduled: ['sending', 'pending', 'cancelled'],
   sending: ['sent', 'failed', 'dead', 'skipped'],
   failed: ['sending', 'cancelled', 'pending'],
   sent: [],
@@ -25,5 +25,5 @@ export function canTransition(from: NotificationStatus, to: NotificationStatus):
   return TRANSITIONS[from].includes(to);
 }
 
-/** Statuses a worker may claim for sending. */
-export const CLAIMABLE_STATUSES: readonly NotificationStatus[] = ['pending', 'failed'];
+/** Statuses a worker may claim for sending once next_attempt_at has come (scheduled = quiet hours). */
+export const CLAIMABLE_STATUSES: readonly NotificationStatus[] = ['pending', 'failed', 'scheduled'];

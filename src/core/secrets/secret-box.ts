@@ -30,6 +30,11 @@ export class SecretBox {
     return this.keyring.primary !== undefined;
   }
 
+  /** Whether values may be stored unencrypted when no key is configured. */
+  get canStorePlaintext(): boolean {
+    return this.allowPlaintext;
+  }
+
   /** The key id new values are sealed with. */
   get primaryKeyId(): string {
     return this.keyring.primary?.id ?? PLAINTEXT_KEY_ID;

@@ -65,7 +65,7 @@ export interface NotificationStore {
   listAttempts(notificationId: string): Promise<AttemptRecord[]>;
   list(query: ListQuery): Promise<ListPage>;
   /**
-   * pending|failed → sending when next_attempt_at <= now: sets the lease, increments version and
+   * pending|failed|scheduled → sending when next_attempt_at <= now: sets the lease, increments version and
    * call_count. Returns the claimed record, or null when another worker or state won.
    */
   claim(id: string, request: ClaimRequest): Promise<NotificationRecord | null>;

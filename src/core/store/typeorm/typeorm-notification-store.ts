@@ -22,9 +22,8 @@ import {
   mapNotificationRow,
 } from './notification-rows.js';
 import { type RawRow, toJsonText, truncate } from './row-values.js';
+import { MYSQL_DIALECT, type SqlDialect } from './sql-dialect.js';
 
-const ER_DUP_ENTRY = 1062;
-const ER_LOCK_DEADLOCK = 1213;
 // Error text from a provider can be a whole HTML page; it must never make a transition fail.
 const MAX_ERROR_MESSAGE = 4000;
 
@@ -33,11 +32,12 @@ const INSERT_SQL = `INSERT INTO notification_records (${NOTIFICATION_COLUMNS})
 const SELECT_BY_ID = `SELECT ${NOTIFICATION_COLUMNS} FROM notification_records WHERE id = ?`;
 const SELECT_BY_DEDUPE = `SELECT ${NOTIFICATION_COLUMNS} FROM notification_records
   WHERE user_id = ? AND channel = ? AND dedupe_key = ?`;
-// mysql2 reports matched rows as affectedRows, so each WHERE carries the expected state (DESIGN §11).
+// mysql2 reports matched rows as affectedRows (SQLite: changed rows), so each WHERE carries the
+// expected state (DESIGN §11) and both count the same.
 const CLAIM_SQL = `UPDATE notification_records
   SET status = 'sending', lease_owner = ?, lease_expires_at = ?, version = version + 1,
       call_count = call_count + 1, updated_at = ?
-  WHERE id = ? AND status IN ('pending', 'failed') AND next_attempt_at <= ?`;
+  WHERE id = ? AND status IN ('pending', 'failed', 'scheduled') AND next_attempt_at <= ?`;
 const FINISH_SQL = `UPDATE notification_records
   SET status = ?, attempt_count = attempt_count + ?, next_attempt_at = ?, last_error_code = ?,
       last_error_message = ?, provider_message_id = ?, sent_at = ?, lease_owner = NULL,
@@ -54,18 +54,15 @@ const CANCEL_SQL = `UPDATE notification_records
   SET status = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = ?
   WHERE id = ? AND status IN ('pending', 'scheduled', 'failed')`;
 
-function errnoOf(error: unknown): number | undefined {
-  const candidate = error as { errno?: unknown; driverError?: { errno?: unknown } } | null;
-  const errno = candidate?.driverError?.errno ?? candidate?.errno;
-  return typeof errno === 'number' ? errno : undefined;
-}
-
 /** A DataSource or a QueryRunner inside a transaction. */
 interface Queryable {
   query(sql: string, params?: unknown[]): Promise<unknown>;
 }
 
-/** Runs a write and returns its affected (matched, with mysql2) row count. */
+/**
+ * Runs a write and returns its affected row count (mysql2's ResultSetHeader; a SQLite DataSource
+ * from createSqliteDataSource answers writes in the same shape).
+ */
 async function execute(target: Queryable, sql: string, params: unknown[]): Promise<number> {
   const result = (await target.query(sql, params)) as { affectedRows?: unknown } | null;
   return typeof result?.affectedRows === 'number' ? result.affectedRows : 0;
@@ -116,20 +113,25 @@ function insertParams(record: NewNotification, now: Date): unknown[] {
 export interface TypeormNotificationStoreOptions {
   /** Destroy the DataSource on close() (default true); false when other stores share it. */
   readonly closeDataSource?: boolean;
+  /** SQL dialect of the DataSource (default MYSQL_DIALECT; SQLITE_DIALECT needs createSqliteDataSource). */
+  readonly dialect?: SqlDialect;
 }
 
 /**
- * NotificationStore on an initialized MySQL/MariaDB TypeORM DataSource. Hot paths are single raw
- * statements (Repository.save costs ~35% more, DESIGN §11); transitions are compare-and-set.
+ * NotificationStore on an initialized TypeORM DataSource, MySQL/MariaDB or (with SQLITE_DIALECT)
+ * the embedded SQLite store. Hot paths are single raw statements (Repository.save costs ~35% more,
+ * DESIGN §11); transitions are compare-and-set.
  */
 export class TypeormNotificationStore implements NotificationStore {
   private readonly closeDataSource: boolean;
+  private readonly dialect: SqlDialect;
 
   constructor(
     private readonly dataSource: DataSource,
     options: TypeormNotificationStoreOptions = {},
   ) {
     this.closeDataSource = options.closeDataSource ?? true;
+    this.dialect = options.dialect ?? MYSQL_DIALECT;
   }
 
   async insertOrFind(record: NewNotification, now: Date): Promise<InsertResult> {
@@ -137,13 +139,12 @@ export class TypeormNotificationStore implements NotificationStore {
     for (let tries = 1; ; tries++) {
       try {
         await execute(this.dataSource, INSERT_SQL, params);
-        // Built from the input rather than re-read: DATETIME(3) keeps the milliseconds and strict
-        // mode rejects rather than truncates, so the row equals this.
+        // Built from the input rather than re-read: DATETIME(3) (SQLite: millisecond text) keeps the
+        // milliseconds and strict mode rejects rather than truncates, so the row equals this.
         return { record: { ...record, ...newRecordCounters(now) }, deduplicated: false };
       } catch (error) {
-        // InnoDB can pick a deadlock victim among concurrent inserts of one key when a holder aborts.
-        if (errnoOf(error) === ER_LOCK_DEADLOCK && tries < 3) continue;
-        if (errnoOf(error) !== ER_DUP_ENTRY) throw error;
+        if (this.dialect.isRetryable(error) && tries < 3) continue;
+        if (!this.dialect.isDuplicateKey(error)) throw error;
         const rows = await select(this.dataSource, SELECT_BY_DEDUPE, [
           record.userId,
           record.channel,

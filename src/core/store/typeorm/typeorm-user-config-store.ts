@@ -1,0 +1,130 @@
+import { MoreThan, Not, type DataSource, type Repository } from 'typeorm';
+import type { QuietHours } from '../../user-config/channel-settings-source.js';
+import type {
+  ChannelConfigWrite,
+  StoredChannelConfig,
+  UserConfigStore,
+} from '../../user-config/user-config-store.js';
+import { UserChannelConfigEntity, type UserChannelConfigRow } from './user-channel-config-entity.js';
+
+function toStored(row: UserChannelConfigRow): StoredChannelConfig {
+  const quietHours: QuietHours | null =
+    row.quietHoursStart && row.quietHoursEnd ? { start: row.quietHoursStart, end: row.quietHoursEnd } : null;
+  return {
+    id: String(row.id),
+    userId: row.userId,
+    channel: row.channel,
+    enabled: Boolean(row.enabled),
+    sealedSettings:
+      row.settingsCiphertext && row.keyId ? { keyId: row.keyId, ciphertext: row.settingsCiphertext } : null,
+    timezone: row.timezone ?? '',
+    quietHours,
+    state: row.state === 'invalid' ? 'invalid' : 'valid',
+    invalidReason: row.invalidReason,
+    updatedAt: row.updatedAt,
+    version: Number(row.version),
+  };
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  const driver =
+    (error as { driverError?: { code?: string; errno?: number } }).driverError ??
+    (error as { code?: string });
+  const code = (driver as { code?: string }).code ?? '';
+  return code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT');
+}
+
+/**
+ * user_channel_configs through the TypeORM repository API: not a hot path, and the repository
+ * keeps it portable between MySQL and the embedded SQLite store.
+ */
+export class TypeormUserConfigStore implements UserConfigStore {
+  private readonly repository: Repository<UserChannelConfigRow>;
+
+  constructor(dataSource: DataSource) {
+    this.repository = dataSource.getRepository(UserChannelConfigEntity);
+  }
+
+  async upsert(write: ChannelConfigWrite, now: Date): Promise<StoredChannelConfig> {
+    const values = {
+      enabled: write.enabled,
+      settingsCiphertext: write.sealedSettings?.ciphertext ?? null,
+      keyId: write.sealedSettings?.keyId ?? null,
+      quietHoursStart: write.quietHours?.start ?? null,
+      quietHoursEnd: write.quietHours?.end ?? null,
+      timezone: write.timezone || null,
+      state: 'valid' as const,
+      invalidReason: null,
+      updatedAt: now,
+    };
+    const where = { userId: write.userId, channel: write.channel };
+    // Update first, insert when absent; a concurrent insert losing on the unique key updates instead.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const updated = await this.repository.update(where, { ...values, version: () => 'version + 1' });
+      if ((updated.affected ?? 0) === 0) {
+        try {
+          await this.repository.insert({ ...where, ...values, createdAt: now, version: 1 });
+        } catch (error) {
+          if (isDuplicateKey(error)) continue;
+          throw error;
+        }
+      }
+      const stored = await this.get(write.userId, write.channel);
+      if (stored) return stored;
+    }
+    throw new Error('user channel config upsert did not converge');
+  }
+
+  async get(userId: string, channel: string): Promise<StoredChannelConfig | null> {
+    const row = await this.repository.findOne({ where: { userId, channel } });
+    return row ? toStored(row) : null;
+  }
+
+  async listForUser(userId: string): Promise<StoredChannelConfig[]> {
+    const rows = await this.repository.find({ where: { userId }, order: { channel: 'ASC' } });
+    return rows.map(toStored);
+  }
+
+  async delete(userId: string, channel: string): Promise<boolean> {
+    const result = await this.repository.delete({ userId, channel });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async markInvalid(userId: string, channel: string, reason: string, now: Date): Promise<void> {
+    await this.repository.update(
+      { userId, channel },
+      { state: 'invalid', invalidReason: reason.slice(0, 255), updatedAt: now, version: () => 'version + 1' },
+    );
+  }
+
+  async listSealedWithOtherKey(
+    keyId: string,
+    afterId: string,
+    limit: number,
+  ): Promise<StoredChannelConfig[]> {
+    const rows = await this.repository.find({
+      where: { keyId: Not(keyId), id: MoreThan(afterId) },
+      order: { id: 'ASC' },
+      take: limit,
+    });
+    return rows.filter((row) => row.settingsCiphertext !== null).map(toStored);
+  }
+
+  async reseal(
+    id: string,
+    version: number,
+    sealed: { keyId: string; ciphertext: string },
+    now: Date,
+  ): Promise<boolean> {
+    const result = await this.repository.update(
+      { id, version },
+      {
+        keyId: sealed.keyId,
+        settingsCiphertext: sealed.ciphertext,
+        updatedAt: now,
+        version: () => 'version + 1',
+      },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+}

@@ -1,0 +1,171 @@
+import type { SendResult } from '../contract/index.js';
+import { callProvider } from '../delivery/call-provider.js';
+import type { ChannelRegistry, LoadedChannel } from '../plugins/plugin-registry.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+import type { Clock } from '../shared/clock.js';
+import { GatewayError, invalidField } from '../shared/gateway-error.js';
+import { idempotencyKeyOf, newId, newTraceId } from '../shared/ids.js';
+import type { ChannelSettingsSource, QuietHours, UserChannelSetting } from './channel-settings-source.js';
+import { maskSettings, restoreMaskedSecrets } from './mask-settings.js';
+import type { StoredChannelConfig, UserConfigStore } from './user-config-store.js';
+import { validateSchedulePrefs, validateSettings } from './validate-channel-config.js';
+
+/** A user's channel settings as callers see them: secrets masked. */
+export type MaskedChannelConfig = UserChannelSetting;
+
+/** UpsertChannelConfig input. */
+export interface ChannelConfigInput {
+  readonly userId: string;
+  readonly channel: string;
+  readonly enabled: boolean;
+  readonly settings: Readonly<Record<string, string>>;
+  readonly timezone: string;
+  readonly quietHours: QuietHours | null;
+}
+
+/** TestChannel's answer: the provider's classified outcome, synchronously. */
+export interface ChannelTestResult {
+  readonly result: SendResult;
+  readonly durationMs: number;
+}
+
+const TEST_TEXT = 'notify-gateway test message: this channel works.';
+
+/**
+ * Per-user channel settings: validated against the plugin's declared keys, sealed at rest, masked
+ * on read, and read fresh (not snapshotted) by every delivery through ChannelSettingsSource.
+ */
+export class UserConfigService implements ChannelSettingsSource {
+  constructor(
+    private readonly deps: {
+      readonly store: UserConfigStore;
+      readonly box: SecretBox;
+      readonly channels: ChannelRegistry;
+      readonly clock: Clock;
+      readonly sendTimeoutMs: number;
+    },
+  ) {}
+
+  async upsert(input: ChannelConfigInput): Promise<MaskedChannelConfig> {
+    if (!input.userId) throw invalidField('user_id', 'field_required', 'is required');
+    const channel = this.requireChannel(input.channel);
+    validateSchedulePrefs(input.timezone, input.quietHours);
+    const existing = await this.deps.store.get(input.userId, input.channel);
+    const settings = existing
+      ? restoreMaskedSecrets(input.settings, this.open(existing), channel.settings)
+      : { ...input.settings };
+    validateSettings(channel, settings);
+    if (Object.keys(settings).length > 0 && !this.deps.box.encrypts && !this.deps.box.canStorePlaintext) {
+      throw new GatewayError(
+        'failed_precondition',
+        'no_secret_key',
+        'no NOTIFY_SECRET_KEYS configured to encrypt settings',
+      );
+    }
+    const stored = await this.deps.store.upsert(
+      {
+        userId: input.userId,
+        channel: input.channel,
+        enabled: input.enabled,
+        sealedSettings:
+          Object.keys(settings).length > 0 ? this.deps.box.seal(JSON.stringify(settings)) : null,
+        timezone: input.timezone,
+        quietHours: input.quietHours,
+      },
+      this.deps.clock.now(),
+    );
+    return this.masked(stored);
+  }
+
+  async getUserConfig(userId: string): Promise<MaskedChannelConfig[]> {
+    if (!userId) throw invalidField('user_id', 'field_required', 'is required');
+    return (await this.deps.store.listForUser(userId)).map((stored) => this.masked(stored));
+  }
+
+  async delete(userId: string, channel: string): Promise<boolean> {
+    if (!userId) throw invalidField('user_id', 'field_required', 'is required');
+    if (!channel) throw invalidField('channel', 'field_required', 'is required');
+    return this.deps.store.delete(userId, channel);
+  }
+
+  /** Send a test message now through the user's channel; no record is written. */
+  async testChannel(userId: string, channelId: string, text: string): Promise<ChannelTestResult> {
+    if (!userId) throw invalidField('user_id', 'field_required', 'is required');
+    const channel = this.requireChannel(channelId);
+    const setting = await this.get(userId, channelId);
+    if (!setting && channel.settings.some((spec) => spec.required)) {
+      throw new GatewayError(
+        'failed_precondition',
+        'no_channel_config',
+        `user ${userId} has no settings for channel ${channelId}`,
+      );
+    }
+    const id = newId(this.deps.clock.now());
+    return callProvider(
+      channel.provider,
+      {
+        notificationId: id,
+        idempotencyKey: idempotencyKeyOf(id),
+        attemptNo: 1,
+        userId,
+        channel: channelId,
+        text: text || TEST_TEXT,
+        triggerId: `test-${id}`,
+        triggerType: 'channel_test',
+        target: undefined,
+        settings: setting?.settings ?? {},
+        metadata: {},
+        traceId: newTraceId(),
+      },
+      this.deps.sendTimeoutMs,
+      new AbortController().signal,
+    );
+  }
+
+  async listForUser(userId: string): Promise<UserChannelSetting[]> {
+    return (await this.deps.store.listForUser(userId)).map((stored) => this.decrypted(stored));
+  }
+
+  async get(userId: string, channel: string): Promise<UserChannelSetting | null> {
+    const stored = await this.deps.store.get(userId, channel);
+    return stored ? this.decrypted(stored) : null;
+  }
+
+  async markInvalid(userId: string, channel: string, reason: string): Promise<void> {
+    await this.deps.store.markInvalid(userId, channel, reason, this.deps.clock.now());
+  }
+
+  private requireChannel(channelId: string): LoadedChannel {
+    if (!channelId) throw invalidField('channel', 'field_required', 'is required');
+    const channel = this.deps.channels.get(channelId);
+    if (!channel)
+      throw invalidField('channel', 'unknown_channel', `"${channelId}" is not a configured channel`);
+    return channel;
+  }
+
+  private open(stored: StoredChannelConfig): Record<string, string> {
+    return stored.sealedSettings
+      ? (JSON.parse(this.deps.box.open(stored.sealedSettings)) as Record<string, string>)
+      : {};
+  }
+
+  private decrypted(stored: StoredChannelConfig): UserChannelSetting {
+    return {
+      userId: stored.userId,
+      channel: stored.channel,
+      enabled: stored.enabled,
+      settings: this.open(stored),
+      timezone: stored.timezone,
+      quietHours: stored.quietHours,
+      state: stored.state,
+      invalidReason: stored.invalidReason,
+      updatedAt: stored.updatedAt,
+    };
+  }
+
+  private masked(stored: StoredChannelConfig): MaskedChannelConfig {
+    const decrypted = this.decrypted(stored);
+    const specs = this.deps.channels.get(stored.channel)?.settings ?? [];
+    return { ...decrypted, settings: maskSettings(decrypted.settings, specs) };
+  }
+}

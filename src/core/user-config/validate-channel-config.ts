@@ -1,0 +1,54 @@
+import { SettingsError, type SettingSpec } from '../contract/index.js';
+import type { LoadedChannel } from '../plugins/plugin-registry.js';
+import { invalidField } from '../shared/gateway-error.js';
+import type { QuietHours } from './channel-settings-source.js';
+import { isValidTimeZone, parseClockTime } from './quiet-hours.js';
+
+const MAX_SETTING_LENGTH = 2048;
+
+/** Check settings against the plugin's declared keys, then its own value rules (e.g. URL rules). */
+export function validateSettings(channel: LoadedChannel, settings: Readonly<Record<string, string>>): void {
+  const declared = new Map<string, SettingSpec>(channel.settings.map((spec) => [spec.key, spec]));
+  for (const [key, value] of Object.entries(settings)) {
+    if (!declared.has(key)) {
+      const allowed = [...declared.keys()].join(', ') || 'none';
+      throw invalidField(
+        `settings.${key}`,
+        'unknown_setting',
+        `is not a setting of channel ${channel.id} (allowed: ${allowed})`,
+      );
+    }
+    if (value.length > MAX_SETTING_LENGTH) {
+      throw invalidField(
+        `settings.${key}`,
+        'field_too_long',
+        `is longer than ${MAX_SETTING_LENGTH} characters`,
+      );
+    }
+  }
+  for (const spec of channel.settings) {
+    if (spec.required && !settings[spec.key]) {
+      throw invalidField(`settings.${spec.key}`, 'field_required', `is required by channel ${channel.id}`);
+    }
+  }
+  try {
+    channel.provider.validateSettings?.(settings);
+  } catch (error) {
+    if (error instanceof SettingsError)
+      throw invalidField(`settings.${error.key}`, 'invalid_setting', error.problem);
+    throw error;
+  }
+}
+
+/** Check the time zone (IANA) and quiet hours ("HH:MM" pair). */
+export function validateSchedulePrefs(timezone: string, quietHours: QuietHours | null): void {
+  if (timezone && !isValidTimeZone(timezone)) {
+    throw invalidField('timezone', 'invalid_timezone', `"${timezone}" is not an IANA time zone`);
+  }
+  if (!quietHours) return;
+  for (const part of ['start', 'end'] as const) {
+    if (parseClockTime(quietHours[part]) === undefined) {
+      throw invalidField(`quiet_hours.${part}`, 'invalid_time', 'must be HH:MM (24-hour)');
+    }
+  }
+}
