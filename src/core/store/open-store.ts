@@ -1,48 +1,84 @@
 import type { DataSource } from 'typeorm';
 import { ConfigError } from '../contract/index.js';
 import type { Logger } from '../shared/logger.js';
+import type { JobStore } from '../schedule/job-store.js';
+import type { MaintenanceStore } from './maintenance-store.js';
 import type { NotificationStore } from './notification-store.js';
 import { createMysqlDataSource } from './typeorm/mysql-data-source.js';
 import { runMigrations } from './typeorm/run-migrations.js';
+import { acquireSqliteDataSource } from './typeorm/shared-sqlite-data-source.js';
+import { MYSQL_DIALECT, SQLITE_DIALECT, type SqlDialect } from './typeorm/sql-dialect.js';
+import { parseSqliteUrl } from './typeorm/sqlite-data-source.js';
+import { TypeormJobStore } from './typeorm/typeorm-job-store.js';
+import { TypeormMaintenanceStore } from './typeorm/typeorm-maintenance-store.js';
 import { TypeormNotificationStore } from './typeorm/typeorm-notification-store.js';
+import { TypeormUserConfigStore } from './typeorm/typeorm-user-config-store.js';
+import type { UserConfigStore } from '../user-config/user-config-store.js';
 
 /** An open database: the notification store plus the DataSource other stores share. */
 export interface OpenDatabase {
   readonly dataSource: DataSource;
   readonly notifications: NotificationStore;
+  readonly userConfigs: UserConfigStore;
+  /** Scheduled jobs (ScheduleService and the scanner's due-job duties). */
+  readonly jobs: JobStore;
+  /** The scanner's outbox-relay and lease-recovery queries. */
+  readonly maintenance: MaintenanceStore;
   close(): Promise<void>;
 }
 
-/** Open the database named by `url` (mysql://…; sqlite: arrives with the embedded store). */
-export async function openDatabase(url: string, poolSize: number, logger: Logger): Promise<OpenDatabase> {
-  if (!url.startsWith('mysql://')) {
-    throw new ConfigError('database.url', 'must be a mysql:// URL');
-  }
-  const dataSource = await createMysqlDataSource({ url, poolSize, logger });
+/** Every store on one DataSource; `close` is how the caller lets go of that DataSource. */
+function storesOn(dataSource: DataSource, dialect: SqlDialect, close: () => Promise<void>): OpenDatabase {
   return {
     dataSource,
-    notifications: new TypeormNotificationStore(dataSource),
-    close: () => dataSource.destroy(),
+    // The DataSource belongs to the OpenDatabase (and, for SQLite, may be shared): close() frees it.
+    notifications: new TypeormNotificationStore(dataSource, { dialect, closeDataSource: false }),
+    userConfigs: new TypeormUserConfigStore(dataSource),
+    jobs: new TypeormJobStore(dataSource, dialect),
+    maintenance: new TypeormMaintenanceStore(dataSource, dialect),
+    close,
   };
 }
 
+function sqliteFileOf(url: string): string {
+  try {
+    return parseSqliteUrl(url);
+  } catch (error) {
+    throw new ConfigError('database.url', (error as Error).message);
+  }
+}
+
 /**
- * Apply checked-in migrations. A MySQL named lock serialises concurrent `migrate` runs (several
- * processes starting at once), so each migration is applied exactly once.
+ * Open the database named by `url`: `mysql://…` (a pool of `poolSize`), or `sqlite:<path>` (relative
+ * to the working directory; `sqlite::memory:` for tests), the embedded store. Every SQLite open in the
+ * process shares one DataSource per file, migrated on first open (no separate migrate step); it
+ * closes when the last OpenDatabase on it closes. Throws ConfigError for any other URL.
+ */
+export async function openDatabase(url: string, poolSize: number, logger: Logger): Promise<OpenDatabase> {
+  if (url.startsWith('sqlite:')) {
+    const lease = await acquireSqliteDataSource(sqliteFileOf(url), logger);
+    return storesOn(lease.dataSource, SQLITE_DIALECT, () => lease.release());
+  }
+  if (!url.startsWith('mysql://')) {
+    throw new ConfigError('database.url', 'must be a mysql:// or sqlite:<path> URL');
+  }
+  const dataSource = await createMysqlDataSource({ url, poolSize, logger });
+  return storesOn(dataSource, MYSQL_DIALECT, () => dataSource.destroy());
+}
+
+/**
+ * Apply checked-in migrations and return the names applied. MySQL: runMigrations serialises
+ * concurrent runs with a named lock. SQLite: opening migrates, so this reports what that applied.
  */
 export async function migrateDatabase(url: string, logger: Logger): Promise<string[]> {
-  // Two connections: one holds the named lock while TypeORM runs migrations on the other.
-  const database = await openDatabase(url, 2, logger);
+  if (url.startsWith('sqlite:')) {
+    const lease = await acquireSqliteDataSource(sqliteFileOf(url), logger);
+    await lease.release();
+    return [...lease.applied];
+  }
+  const database = await openDatabase(url, 1, logger);
   try {
-    const runner = database.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query("SELECT GET_LOCK('notify_gateway_migrate', 120)");
-      return await runMigrations(database.dataSource);
-    } finally {
-      await runner.query("SELECT RELEASE_LOCK('notify_gateway_migrate')").catch(() => undefined);
-      await runner.release();
-    }
+    return await runMigrations(database.dataSource);
   } finally {
     await database.close();
   }

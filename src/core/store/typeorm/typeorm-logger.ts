@@ -1,7 +1,6 @@
 import type { Logger as TypeormLogger } from 'typeorm';
 import type { Logger } from '../../shared/logger.js';
-
-const ER_DUP_ENTRY = 1062;
+import { MYSQL_DIALECT, type SqlDialect } from './sql-dialect.js';
 
 function firstLine(query: string): string {
   return query.replace(/\s+/g, ' ').slice(0, 200);
@@ -11,13 +10,12 @@ function firstLine(query: string): string {
  * Adapts the gateway's logger to TypeORM. Queries and their parameters are never logged (they hold
  * message text and user ids); duplicate-key errors are the dedupe path working, not failures.
  */
-export function createTypeormLogger(logger: Logger): TypeormLogger {
+export function createTypeormLogger(logger: Logger, dialect: SqlDialect = MYSQL_DIALECT): TypeormLogger {
   const log = logger.child({ component: 'typeorm' });
   return {
     logQuery() {},
     logQueryError(error, query) {
-      const errno = typeof error === 'string' ? undefined : (error as { errno?: unknown }).errno;
-      if (errno === ER_DUP_ENTRY) return;
+      if (dialect.isDuplicateKey(error)) return;
       const message = typeof error === 'string' ? error : error.message;
       log.warn({ err: message, query: firstLine(query) }, 'database query failed');
     },
