@@ -1,0 +1,25 @@
+import type { TriggerInput } from '../delivery/trigger-input.js';
+
+/** Stored scheduled-job status words (DESIGN §3): waiting → triggered | cancelled. */
+export type JobStatus = 'waiting' | 'triggered' | 'cancelled';
+
+/** A trigger to fire at `dueAt` (table scheduled_jobs), keyed by the caller's `jobKey`. */
+export interface ScheduledJob {
+  readonly jobKey: string;
+  readonly userId: string;
+  readonly dueAt: Date;
+  readonly status: JobStatus;
+  /** The trigger exactly as scheduled; validated again (defaults applied) when it fires. */
+  readonly trigger: TriggerInput;
+  /** sha256 hex of the canonical trigger: a repeat ScheduleJob with another payload conflicts. */
+  readonly payloadHash: string;
+  /** Database time the scanner claimed the job; null until then. */
+  readonly firedAt: Date | null;
+  /** Notifications the fire produced; null until the workflow consumer has run it. */
+  readonly notificationIds: readonly string[] | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** Fields the scheduler supplies for a new job; the store fills status, times and results. */
+export type NewScheduledJob = Pick<ScheduledJob, 'jobKey' | 'userId' | 'dueAt' | 'trigger' | 'payloadHash'>;
