@@ -8,19 +8,30 @@ import { openBus } from './core/bus/open-bus.js';
 import type { GatewayConfig } from './core/config/gateway-config.js';
 import { ConfigError, type ChannelPlugin } from './core/contract/index.js';
 import { DeliveryWorker } from './core/delivery/delivery-worker.js';
+import { GatewayMetrics } from './core/metrics/gateway-metrics.js';
+import { countByStatus } from './core/store/typeorm/count-by-status.js';
 import { TriggerService } from './core/delivery/trigger-service.js';
 import { NotificationQueries } from './core/notification/notification-queries.js';
 import { createChannelRegistry, type ChannelRegistry } from './core/plugins/plugin-registry.js';
 import { createAuthInterceptor, isLoopbackHost } from './core/rpc/auth-interceptor.js';
+import { createErrorLoggingInterceptor } from './core/rpc/error-logging-interceptor.js';
 import { registerHealthService } from './core/rpc/health/health-service.js';
 import { HealthStatusBoard } from './core/rpc/health/health-status-board.js';
 import { createNotificationServiceHandler } from './core/rpc/notification-service-handler.js';
+import { createScheduleServiceHandler } from './core/rpc/schedule-service-handler.js';
+import { createGatewayScanner } from './core/scanner/create-scanner.js';
+import type { Scanner } from './core/scanner/scanner.js';
+import { JobScheduler } from './core/schedule/job-scheduler.js';
+import { ScheduledJobRunner } from './core/schedule/scheduled-job-runner.js';
 import { registerReflection } from './core/rpc/register-reflection.js';
 import { startRpcListener, type RpcListener } from './core/rpc/transport/rpc-listener.js';
 import { systemClock, type Clock } from './core/shared/clock.js';
 import { createLogger, type Logger } from './core/shared/logger.js';
 import { openDatabase, type OpenDatabase } from './core/store/open-store.js';
-import { emptySettingsSource } from './core/user-config/channel-settings-source.js';
+import { createConfigServiceHandler } from './core/rpc/config-service-handler.js';
+import { SecretBox } from './core/secrets/secret-box.js';
+import { parseSecretKeys } from './core/secrets/secret-keyring.js';
+import { UserConfigService } from './core/user-config/user-config-service.js';
 import { feishuOpenidPlugin } from './plugins/feishu-openid/index.js';
 import { feishuWebhookPlugin } from './plugins/feishu-webhook/index.js';
 import { mockPlugin } from './plugins/mock/index.js';
@@ -40,6 +51,8 @@ export interface GatewayOptions {
   readonly mode: GatewayMode;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** `NOTIFY_SECRET_KEYS` (id:base64key, newest first); defaults to the environment's. */
+  readonly secretKeys?: string;
 }
 
 /** A running gateway process; `stop()` drains and closes everything. */
@@ -49,6 +62,8 @@ export interface RunningGateway {
   readonly channels: ChannelRegistry;
   readonly bus: MessageBus;
   readonly worker: DeliveryWorker | undefined;
+  /** Due jobs, outbox relay and lease recovery (worker and all modes). */
+  readonly scanner: Scanner | undefined;
   stop(): Promise<void>;
 }
 
@@ -60,6 +75,24 @@ function assertAuthSafe(config: GatewayConfig): void {
     'auth.apiKeys',
     `server.host ${config.server.host} is not loopback: configure API keys, or set auth.allowAnonymous: true`,
   );
+}
+
+/**
+ * Settings are sealed with the first of NOTIFY_SECRET_KEYS. Without a key, production (MySQL)
+ * refuses to start unless secrets.allowPlaintext; the embedded SQLite store allows it (dev only).
+ */
+function createSecretBox(config: GatewayConfig, keys: string | undefined, logger: Logger): SecretBox {
+  const keyring = parseSecretKeys(keys);
+  const embedded = config.database.url.startsWith('sqlite:');
+  const allowPlaintext = config.secrets.allowPlaintext || embedded;
+  if (!keyring.primary && !allowPlaintext) {
+    throw new ConfigError(
+      'NOTIFY_SECRET_KEYS',
+      'no key to encrypt channel settings: set NOTIFY_SECRET_KEYS=id:base64key (openssl rand -base64 32), or secrets.allowPlaintext: true',
+    );
+  }
+  if (!keyring.primary) logger.warn({}, 'channel settings are stored unencrypted (no NOTIFY_SECRET_KEYS)');
+  return new SecretBox(keyring, allowPlaintext);
 }
 
 /**
@@ -96,34 +129,77 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const bus = openBus(config.broker, logger);
     await bus.start();
     closers.push(() => bus.close());
-    const settings = emptySettingsSource;
+    const metricsDb = apiDb ?? workerDb;
+    const metrics = new GatewayMetrics(metricsDb ? () => countByStatus(metricsDb.dataSource) : undefined);
+    const box = createSecretBox(config, options.secretKeys ?? process.env.NOTIFY_SECRET_KEYS, logger);
+    const configsFor = (db: OpenDatabase) =>
+      new UserConfigService({
+        store: db.userConfigs,
+        box,
+        channels,
+        clock,
+        sendTimeoutMs: config.worker.sendTimeoutMs,
+      });
     let worker: DeliveryWorker | undefined;
+    let scanner: Scanner | undefined;
     if (workerDb) {
       worker = new DeliveryWorker({
         store: workerDb.notifications,
         bus,
         channels,
-        settings,
+        settings: configsFor(workerDb),
         config,
         clock,
         logger: logger.child({ component: 'worker' }),
         workerId: `${hostname()}:${process.pid}`,
+        observer: metrics,
       });
       await worker.start();
       const started = worker;
-      closers.push(() => started.stop());
+      closers.push(() => started.stop(config.server.shutdownGraceMs));
+      // Fired jobs go through the same trigger path (and dedupe) as the Trigger RPC.
+      const jobRunner = new ScheduledJobRunner({
+        jobs: workerDb.jobs,
+        triggers: new TriggerService({
+          store: workerDb.notifications,
+          bus,
+          channels,
+          settings: configsFor(workerDb),
+          config,
+          clock,
+          logger: logger.child({ component: 'schedule' }),
+        }),
+        bus,
+        logger: logger.child({ component: 'schedule' }),
+        prefetch: config.broker.prefetch,
+      });
+      await jobRunner.start();
+      closers.push(() => jobRunner.stop());
+      scanner = createGatewayScanner({
+        jobs: workerDb.jobs,
+        maintenance: workerDb.maintenance,
+        bus,
+        channels,
+        config,
+        logger: logger.child({ component: 'scanner' }),
+      });
+      scanner.start();
+      const scanning = scanner;
+      closers.push(() => scanning.stop());
     }
     let listener: RpcListener | undefined;
     if (apiDb) {
       const health = new HealthStatusBoard();
+      const userConfigs = configsFor(apiDb);
       const triggers = new TriggerService({
         store: apiDb.notifications,
         bus,
         channels,
-        settings,
+        settings: userConfigs,
         config,
         clock,
         logger,
+        observer: metrics,
       });
       const queries = new NotificationQueries({
         store: apiDb.notifications,
@@ -132,16 +208,25 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         logger,
         maxAttempts: config.retry.maxAttempts,
       });
+      const scheduler = new JobScheduler({
+        jobs: apiDb.jobs,
+        channels,
+        clock,
+        maxTextLength: config.delivery.maxTextLength,
+      });
       const db = apiDb;
       listener = await startRpcListener({
         host: config.server.host,
         port: config.server.port,
         readMaxBytes: config.server.maxRequestBytes,
-        interceptors: [createAuthInterceptor(config.auth)],
+        interceptors: [
+          createErrorLoggingInterceptor(logger.child({ component: 'rpc' })),
+          createAuthInterceptor(config.auth),
+        ],
         routes: (router: ConnectRouter) => {
           router.service(NotificationService, createNotificationServiceHandler(triggers, queries));
-          router.service(ConfigService, {});
-          router.service(ScheduleService, {});
+          router.service(ConfigService, createConfigServiceHandler(userConfigs, channels));
+          router.service(ScheduleService, createScheduleServiceHandler(scheduler));
           registerHealthService(router, health);
           registerReflection(router);
         },
@@ -149,6 +234,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           '/healthz': (_req, res) => {
             res.writeHead(200, { 'content-type': 'text/plain' });
             res.end('ok\n');
+          },
+          '/metrics': async (_req, res) => {
+            const { contentType, body } = await metrics.render();
+            res.writeHead(200, { 'content-type': contentType });
+            res.end(body);
           },
           '/readyz': async (_req, res) => {
             const ready = await Promise.all([db.notifications.ping(), bus.ping()]).then(
@@ -174,7 +264,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       channels,
       bus,
       worker,
-      stop: () => (stopped ??= cleanup()),
+      scanner,
+      // The scanner stops first (finishing its tick) so it publishes nothing into a closing bus.
+      stop: () => (stopped ??= (scanner?.stop() ?? Promise.resolve()).then(cleanup)),
     };
   } catch (error) {
     await cleanup();

@@ -62,12 +62,18 @@ const retrySchema = z.strictObject({
   maxRateLimitedCalls: z.number().int().nonnegative().default(50),
 });
 
-const workerSchema = z.strictObject({
-  /** How long a claimed record stays `sending` before another worker may recover it. */
-  leaseMs: z.number().int().positive().default(60_000),
-  /** A provider call is abandoned (temporary provider_timeout) after this long. */
-  sendTimeoutMs: z.number().int().positive().default(30_000),
-});
+const workerSchema = z
+  .strictObject({
+    /** How long a claimed record stays `sending` before another worker may recover it. */
+    leaseMs: z.number().int().positive().default(60_000),
+    /** A provider call is abandoned (temporary provider_timeout) after this long. */
+    sendTimeoutMs: z.number().int().positive().default(30_000),
+  })
+  // A lease shorter than a send would let the scanner recover a live call and send it twice.
+  .refine((worker) => worker.leaseMs > worker.sendTimeoutMs, {
+    message: 'worker.leaseMs must be greater than worker.sendTimeoutMs',
+    path: ['leaseMs'],
+  });
 
 const scannerSchema = z.strictObject({
   intervalMs: z.number().int().positive().default(1000),

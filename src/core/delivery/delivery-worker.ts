@@ -9,6 +9,7 @@ import { idempotencyKeyOf } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { NotificationStore } from '../store/notification-store.js';
 import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/channel-settings-source.js';
+import { NO_OBSERVER, type DeliveryObserver } from '../metrics/delivery-observer.js';
 import { callProvider } from './call-provider.js';
 import { decideAfterSend } from './retry-policy.js';
 
@@ -28,8 +29,8 @@ export interface WorkerDependencies {
   readonly logger: Logger;
   /** Written to lease_owner, so an operator can tell which process holds a record. */
   readonly workerId: string;
-  /** Called after every finished delivery (metrics). */
-  readonly onFinished?: (record: NotificationRecord, result: SendResult, durationMs: number) => void;
+  /** Told about claims and finished attempts (metrics). */
+  readonly observer?: DeliveryObserver;
 }
 
 /**
@@ -49,10 +50,27 @@ export class DeliveryWorker {
     });
   }
 
-  /** Stop taking messages and wait for in-flight deliveries to finish and ack. */
-  async stop(): Promise<void> {
-    await this.subscription?.cancel();
+  /**
+   * Stop taking messages and wait for in-flight deliveries to finish and ack. After `graceMs` the
+   * remaining provider calls are aborted; they finish as temporary failures and are retried later,
+   * so nothing in flight is lost.
+   */
+  async stop(graceMs = Number.POSITIVE_INFINITY): Promise<void> {
+    const subscription = this.subscription;
     this.subscription = undefined;
+    if (!subscription) return;
+    const cancelled = subscription.cancel();
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      if (Number.isFinite(graceMs)) timer = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    const first = await Promise.race([cancelled.then(() => 'done' as const), graceOver]);
+    clearTimeout(timer);
+    if (first === 'timeout') {
+      this.deps.logger.warn({ grace_ms: graceMs }, 'shutdown grace over: aborting in-flight provider calls');
+      this.abortInFlight();
+      await cancelled;
+    }
   }
 
   /** Abort in-flight provider calls (after the grace period ran out). */
@@ -71,7 +89,7 @@ export class DeliveryWorker {
       );
       return;
     }
-    if (isTerminal(record.status) || record.status === 'sending' || record.status === 'scheduled') return;
+    if (isTerminal(record.status) || record.status === 'sending') return;
     const wait = record.nextAttemptAt.getTime() - this.deps.clock.now().getTime();
     if (wait > EARLY_TOLERANCE_MS) {
       await this.deps.bus.publish(event, { delayMs: wait });
@@ -89,6 +107,10 @@ export class DeliveryWorker {
       leaseExpiresAt: new Date(now.getTime() + config.worker.leaseMs),
     });
     if (!claimed) return;
+    (this.deps.observer ?? NO_OBSERVER).claimed(
+      claimed.channel,
+      now.getTime() - record.nextAttemptAt.getTime(),
+    );
     const channel = this.deps.channels.get(claimed.channel);
     const setting = channel ? await this.deps.settings.get(claimed.userId, claimed.channel) : null;
     const preflight = this.preflight(channel, setting);
@@ -193,7 +215,7 @@ export class DeliveryWorker {
       },
       'delivery attempt finished',
     );
-    this.deps.onFinished?.(finished, result, durationMs);
+    (this.deps.observer ?? NO_OBSERVER).attemptFinished(finished, result, durationMs);
     if (finished.status === 'dead' && SETTINGS_INVALID_CODES.has(result.errorCode ?? '')) {
       await this.deps.settings.markInvalid(claimed.userId, claimed.channel, result.errorCode ?? 'invalid');
     }

@@ -38,6 +38,22 @@ export class MockProvider implements ChannelProvider {
 
   async send(request: SendRequest): Promise<SendResult> {
     this.calls.push(request);
+    try {
+      return await this.answer(request);
+    } catch (error) {
+      // A plugin answers rather than throws: aborts (shutdown) and sink failures are temporary.
+      const aborted = request.signal.aborted;
+      return {
+        outcome: 'temporary_fail',
+        errorCode: aborted ? 'send_aborted' : 'network_error',
+        errorMessage: aborted ? 'send aborted' : `mock sink failed: ${(error as Error).message}`,
+        outcomeUnknown: !aborted,
+      };
+    }
+  }
+
+  private async answer(request: SendRequest): Promise<SendResult> {
+    request.signal.throwIfAborted();
     const latency = Number(request.metadata.mock_latency_ms ?? this.config.latencyMs);
     if (latency > 0) await sleep(latency, undefined, { signal: request.signal });
     const answer = answerFor(request.metadata.mock_outcomes ?? this.config.outcomes, request.attemptNo);

@@ -97,3 +97,9 @@ describe('deploy/notify.yaml (used by docker-compose.yml)', () => {
     expect(config.auth.apiKeys).toHaveLength(1);
   });
 });
+
+describe('cross-field rules', () => {
+  it('rejects a lease shorter than the send timeout, naming worker.leaseMs', () => {
+    expect(configErrorOf(() => parseGatewayConfig({ worker: { leaseMs: 1000, sendTimeoutMs: 5000 } })).path).toBe('worker.leaseMs');
+  });
+});
