@@ -14,9 +14,17 @@ function files(dir) {
   });
 }
 
-const fresh = files(join(out, 'src/gen')).map((f) => relative(join(out, 'src/gen'), f)).sort();
-const committed = files('src/gen').map((f) => relative('src/gen', f)).sort();
-const stale = fresh.filter((f) => !committed.includes(f) || readFileSync(join(out, 'src/gen', f), 'utf8') !== readFileSync(join('src/gen', f), 'utf8'));
+const fresh = files(join(out, 'src/gen'))
+  .map((f) => relative(join(out, 'src/gen'), f))
+  .sort();
+const committed = files('src/gen')
+  .map((f) => relative('src/gen', f))
+  .sort();
+const stale = fresh.filter(
+  (f) =>
+    !committed.includes(f) ||
+    readFileSync(join(out, 'src/gen', f), 'utf8') !== readFileSync(join('src/gen', f), 'utf8'),
+);
 const extra = committed.filter((f) => !fresh.includes(f));
 if (stale.length || extra.length) {
   console.error(`src/gen is out of date (run npm run generate): ${[...stale, ...extra].join(', ')}`);

@@ -41,9 +41,9 @@ export type GatewayMode = 'api' | 'worker' | 'all';
 
 /** Plugins available by id without a module path. */
 export const BUILTIN_PLUGINS: readonly ChannelPlugin<unknown>[] = [
-  feishuWebhookPlugin as ChannelPlugin<unknown>,
-  feishuOpenidPlugin as ChannelPlugin<unknown>,
-  mockPlugin as ChannelPlugin<unknown>,
+  feishuWebhookPlugin,
+  feishuOpenidPlugin,
+  mockPlugin,
 ];
 
 export interface GatewayOptions {

@@ -173,7 +173,9 @@ export function describeNotificationStoreContract(
         T0,
       );
       expect(await store.claim(scheduled.record.id, { now: at(2), ...LEASE })).toBeNull();
-      expect(await store.claim(scheduled.record.id, { now: at(10), ...LEASE })).toMatchObject({ status: 'sending' });
+      expect(await store.claim(scheduled.record.id, { now: at(10), ...LEASE })).toMatchObject({
+        status: 'sending',
+      });
       const pending = await store.insertOrFind(newNotification(), T0);
       await store.cancel(pending.record.id, T0);
       expect(await store.claim(pending.record.id, { now: at(2), ...LEASE })).toBeNull();

@@ -71,7 +71,7 @@ export async function createChannelRegistry(
     get: (channelId) => channels.get(channelId),
     list: () => [...channels.values()],
     async close() {
-      await Promise.allSettled([...channels.values()].map((channel) => channel.provider.close?.()));
+      await Promise.allSettled([...channels.values()].map(async (channel) => channel.provider.close?.()));
     },
   };
 }

@@ -33,7 +33,7 @@ function storesOn(dataSource: DataSource, dialect: SqlDialect, close: () => Prom
     dataSource,
     // The DataSource belongs to the OpenDatabase (and, for SQLite, may be shared): close() frees it.
     notifications: new TypeormNotificationStore(dataSource, { dialect, closeDataSource: false }),
-    userConfigs: new TypeormUserConfigStore(dataSource),
+    userConfigs: new TypeormUserConfigStore(dataSource, dialect),
     jobs: new TypeormJobStore(dataSource, dialect),
     maintenance: new TypeormMaintenanceStore(dataSource, dialect),
     close,

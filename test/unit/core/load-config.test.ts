@@ -93,13 +93,19 @@ describe('deploy/notify.yaml (used by docker-compose.yml)', () => {
       FEISHU_APP_ID: 'cli_x',
       FEISHU_APP_SECRET: 'y',
     });
-    expect(config.channels.map((channel) => channel.plugin)).toEqual(['feishu-webhook', 'feishu-openid', 'mock']);
+    expect(config.channels.map((channel) => channel.plugin)).toEqual([
+      'feishu-webhook',
+      'feishu-openid',
+      'mock',
+    ]);
     expect(config.auth.apiKeys).toHaveLength(1);
   });
 });
 
 describe('cross-field rules', () => {
   it('rejects a lease shorter than the send timeout, naming worker.leaseMs', () => {
-    expect(configErrorOf(() => parseGatewayConfig({ worker: { leaseMs: 1000, sendTimeoutMs: 5000 } })).path).toBe('worker.leaseMs');
+    expect(
+      configErrorOf(() => parseGatewayConfig({ worker: { leaseMs: 1000, sendTimeoutMs: 5000 } })).path,
+    ).toBe('worker.leaseMs');
   });
 });

@@ -5,6 +5,7 @@ import type {
   StoredChannelConfig,
   UserConfigStore,
 } from '../../user-config/user-config-store.js';
+import { MYSQL_DIALECT, type SqlDialect } from './sql-dialect.js';
 import { UserChannelConfigEntity, type UserChannelConfigRow } from './user-channel-config-entity.js';
 
 function toStored(row: UserChannelConfigRow): StoredChannelConfig {
@@ -26,14 +27,6 @@ function toStored(row: UserChannelConfigRow): StoredChannelConfig {
   };
 }
 
-function isDuplicateKey(error: unknown): boolean {
-  const driver =
-    (error as { driverError?: { code?: string; errno?: number } }).driverError ??
-    (error as { code?: string });
-  const code = (driver as { code?: string }).code ?? '';
-  return code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT');
-}
-
 /**
  * user_channel_configs through the TypeORM repository API: not a hot path, and the repository
  * keeps it portable between MySQL and the embedded SQLite store.
@@ -41,7 +34,10 @@ function isDuplicateKey(error: unknown): boolean {
 export class TypeormUserConfigStore implements UserConfigStore {
   private readonly repository: Repository<UserChannelConfigRow>;
 
-  constructor(dataSource: DataSource) {
+  constructor(
+    dataSource: DataSource,
+    private readonly dialect: Pick<SqlDialect, 'isDuplicateKey'> = MYSQL_DIALECT,
+  ) {
     this.repository = dataSource.getRepository(UserChannelConfigEntity);
   }
 
@@ -65,7 +61,7 @@ export class TypeormUserConfigStore implements UserConfigStore {
         try {
           await this.repository.insert({ ...where, ...values, createdAt: now, version: 1 });
         } catch (error) {
-          if (isDuplicateKey(error)) continue;
+          if (this.dialect.isDuplicateKey(error)) continue;
           throw error;
         }
       }
