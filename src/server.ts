@@ -27,7 +27,7 @@ import { registerReflection } from './core/rpc/register-reflection.js';
 import { startRpcListener, type RpcListener } from './core/rpc/transport/rpc-listener.js';
 import { systemClock, type Clock } from './core/shared/clock.js';
 import { createLogger, type Logger } from './core/shared/logger.js';
-import { openDatabase, type OpenDatabase } from './core/store/open-store.js';
+import { assertMigrated, openDatabase, type OpenDatabase } from './core/store/open-store.js';
 import { createConfigServiceHandler } from './core/rpc/config-service-handler.js';
 import { SecretBox } from './core/secrets/secret-box.js';
 import { parseSecretKeys } from './core/secrets/secret-keyring.js';
@@ -126,11 +126,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ? await openDatabase(config.database.url, config.database.poolSize, logger)
       : undefined;
     if (workerDb) closers.push(() => workerDb.close());
+    const anyDb = apiDb ?? workerDb;
+    if (anyDb) await assertMigrated(anyDb);
     const bus = openBus(config.broker, logger);
     await bus.start();
     closers.push(() => bus.close());
-    const metricsDb = apiDb ?? workerDb;
-    const metrics = new GatewayMetrics(metricsDb ? () => countByStatus(metricsDb.dataSource) : undefined);
+    const metrics = new GatewayMetrics(anyDb ? () => countByStatus(anyDb.dataSource) : undefined);
     const box = createSecretBox(config, options.secretKeys ?? process.env.NOTIFY_SECRET_KEYS, logger);
     const configsFor = (db: OpenDatabase) =>
       new UserConfigService({

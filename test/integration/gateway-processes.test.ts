@@ -114,3 +114,17 @@ describe('notify-gateway bin', () => {
     expect(await all.exited).toBe(0);
   });
 });
+
+describe('an unmigrated database', () => {
+  it('stops the gateway at boot with a message naming the migrate command', async () => {
+    const empty = await createTestDatabase();
+    try {
+      const config = writeConfigFile({ ...baseConfig(0), database: { url: empty.url } });
+      const run = runGateway('all', { NOTIFY_CONFIG: config });
+      expect(await run.exited).toBe(2);
+      expect(run.output()).toContain('notify-gateway migrate');
+    } finally {
+      await empty.drop();
+    }
+  });
+});

@@ -1,6 +1,9 @@
 import type { Logger } from '../shared/logger.js';
 import type { ScannerDuty } from './scanner-duty.js';
 
+/** While a duty keeps failing, how often its failure is logged again. */
+const FAILURE_LOG_INTERVAL_MS = 60_000;
+
 /** Options of {@link Scanner}. */
 export interface ScannerOptions {
   /** Pause between the end of one tick and the start of the next (`scanner.intervalMs`). */
@@ -18,6 +21,8 @@ export interface ScannerOptions {
  * use SKIP LOCKED, so they split the rows. A failing duty is logged and retried next tick.
  */
 export class Scanner {
+  private readonly failingSince = new Map<string, number>();
+  private readonly lastFailureLog = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private running = false;
@@ -62,14 +67,41 @@ export class Scanner {
         try {
           count = await duty.runBatch(this.options.batchSize);
         } catch (error) {
-          this.options.logger.error({ duty: duty.name, err: error }, 'scanner duty failed');
+          this.reportFailure(duty.name, error);
           break;
         }
+        this.reportRecovery(duty.name);
         this.handled.set(duty.name, (this.handled.get(duty.name) ?? 0) + count);
         // A stopping process finishes the batch it claimed (and publishes it), then lets go.
         if (count < this.options.batchSize || this.stopping) break;
       }
     }
+  }
+
+  /**
+   * During an outage every tick fails; log the first failure, then once a minute, so a database
+   * restart does not flood the logs (one line per duty per second otherwise).
+   */
+  private reportFailure(duty: string, error: unknown): void {
+    const now = Date.now();
+    const since = this.failingSince.get(duty);
+    if (since === undefined) this.failingSince.set(duty, now);
+    const last = this.lastFailureLog.get(duty) ?? 0;
+    if (since !== undefined && now - last < FAILURE_LOG_INTERVAL_MS) return;
+    this.lastFailureLog.set(duty, now);
+    const { message, code } = error as { message?: string; code?: string };
+    this.options.logger.error(
+      { duty, err: message ?? String(error), code, failing_ms: since === undefined ? 0 : now - since },
+      'scanner duty failed',
+    );
+  }
+
+  private reportRecovery(duty: string): void {
+    const since = this.failingSince.get(duty);
+    if (since === undefined) return;
+    this.failingSince.delete(duty);
+    this.lastFailureLog.delete(duty);
+    this.options.logger.info({ duty, failed_ms: Date.now() - since }, 'scanner duty recovered');
   }
 
   private schedule(delayMs: number): void {

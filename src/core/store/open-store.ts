@@ -83,3 +83,16 @@ export async function migrateDatabase(url: string, logger: Logger): Promise<stri
     await database.close();
   }
 }
+
+/**
+ * Refuse to serve on a schema that lacks checked-in migrations: otherwise every query fails at
+ * run time with "table doesn't exist" instead of one clear message at boot.
+ */
+export async function assertMigrated(database: OpenDatabase): Promise<void> {
+  if (await database.dataSource.showMigrations()) {
+    throw new ConfigError(
+      'database.url',
+      'the database schema is not up to date: run `notify-gateway migrate` first',
+    );
+  }
+}

@@ -76,3 +76,29 @@ describe('Scanner', () => {
     expect(started).toBe(1);
   });
 });
+
+describe('Scanner failure logging', () => {
+  it('logs a failing duty once (not every tick) and its recovery once', async () => {
+    const lines: Array<{ level: string; msg: string }> = [];
+    const capture = createLogger('info', {
+      write: (line: string) => void lines.push(JSON.parse(line) as { level: string; msg: string }),
+    });
+    let failing = true;
+    const flaky: ScannerDuty = {
+      name: 'flaky',
+      runBatch: () =>
+        failing
+          ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+          : Promise.resolve(0),
+    };
+    const scanner = new Scanner([flaky], { intervalMs: 1000, batchSize: 10, logger: capture });
+    for (let i = 0; i < 5; i++) await scanner.tick();
+    failing = false;
+    await scanner.tick();
+    await scanner.tick();
+    expect(lines.map((line) => `${line.level}:${line.msg}`)).toEqual([
+      'error:scanner duty failed',
+      'info:scanner duty recovered',
+    ]);
+  });
+});

@@ -17,7 +17,8 @@ export function createTypeormLogger(logger: Logger, dialect: SqlDialect = MYSQL_
     logQueryError(error, query) {
       if (dialect.isDuplicateKey(error)) return;
       const message = typeof error === 'string' ? error : error.message;
-      log.warn({ err: message, query: firstLine(query) }, 'database query failed');
+      // Callers handle and report failures; this line is for debugging the query itself.
+      log.debug({ err: message, query: firstLine(query) }, 'database query failed');
     },
     logQuerySlow(time, query) {
       log.warn({ durationMs: time, query: firstLine(query) }, 'slow database query');
