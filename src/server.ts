@@ -29,8 +29,8 @@ import { systemClock, type Clock } from './core/shared/clock.js';
 import { createLogger, type Logger } from './core/shared/logger.js';
 import { assertMigrated, openDatabase, type OpenDatabase } from './core/store/open-store.js';
 import { createConfigServiceHandler } from './core/rpc/config-service-handler.js';
-import { SecretBox } from './core/secrets/secret-box.js';
-import { parseSecretKeys } from './core/secrets/secret-keyring.js';
+import { createSecretBox } from './core/secrets/create-secret-box.js';
+import { operationalRoutes } from './core/rpc/operational-routes.js';
 import { UserConfigService } from './core/user-config/user-config-service.js';
 import { feishuOpenidPlugin } from './plugins/feishu-openid/index.js';
 import { feishuWebhookPlugin } from './plugins/feishu-webhook/index.js';
@@ -57,7 +57,7 @@ export interface GatewayOptions {
 
 /** A running gateway process; `stop()` drains and closes everything. */
 export interface RunningGateway {
-  /** The RPC port (0 when this process runs no API). */
+  /** The listening port: RPCs in api/all mode, health and metrics in worker mode with worker.httpPort; else 0. */
   readonly port: number;
   readonly channels: ChannelRegistry;
   readonly bus: MessageBus;
@@ -75,24 +75,6 @@ function assertAuthSafe(config: GatewayConfig): void {
     'auth.apiKeys',
     `server.host ${config.server.host} is not loopback: configure API keys, or set auth.allowAnonymous: true`,
   );
-}
-
-/**
- * Settings are sealed with the first of NOTIFY_SECRET_KEYS. Without a key, production (MySQL)
- * refuses to start unless secrets.allowPlaintext; the embedded SQLite store allows it (dev only).
- */
-function createSecretBox(config: GatewayConfig, keys: string | undefined, logger: Logger): SecretBox {
-  const keyring = parseSecretKeys(keys);
-  const embedded = config.database.url.startsWith('sqlite:');
-  const allowPlaintext = config.secrets.allowPlaintext || embedded;
-  if (!keyring.primary && !allowPlaintext) {
-    throw new ConfigError(
-      'NOTIFY_SECRET_KEYS',
-      'no key to encrypt channel settings: set NOTIFY_SECRET_KEYS=id:base64key (openssl rand -base64 32), or secrets.allowPlaintext: true',
-    );
-  }
-  if (!keyring.primary) logger.warn({}, 'channel settings are stored unencrypted (no NOTIFY_SECRET_KEYS)');
-  return new SecretBox(keyring, allowPlaintext);
 }
 
 /**
@@ -231,25 +213,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           registerHealthService(router, health);
           registerReflection(router);
         },
-        httpRoutes: {
-          '/healthz': (_req, res) => {
-            res.writeHead(200, { 'content-type': 'text/plain' });
-            res.end('ok\n');
-          },
-          '/metrics': async (_req, res) => {
-            const { contentType, body } = await metrics.render();
-            res.writeHead(200, { 'content-type': contentType });
-            res.end(body);
-          },
-          '/readyz': async (_req, res) => {
-            const ready = await Promise.all([db.notifications.ping(), bus.ping()]).then(
-              () => true,
-              () => false,
-            );
-            res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' });
-            res.end(ready ? 'ready\n' : 'not ready\n');
-          },
-        },
+        httpRoutes: operationalRoutes({
+          readinessChecks: [() => db.notifications.ping(), () => bus.ping()],
+          renderMetrics: () => metrics.render(),
+        }),
         logger: logger.child({ component: 'rpc' }),
       });
       const started = listener;
@@ -258,6 +225,26 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         await started.close({ graceMs: config.server.shutdownGraceMs });
       });
       logger.info({ host: config.server.host, port: listener.port, mode }, 'notify-gateway listening');
+    }
+    if (!listener && workerDb && config.worker.httpPort !== undefined) {
+      // A worker-only process has no RPCs, but operators still probe and scrape it.
+      const db = workerDb;
+      const opsListener = await startRpcListener({
+        host: config.server.host,
+        port: config.worker.httpPort,
+        routes: () => undefined,
+        httpRoutes: operationalRoutes({
+          readinessChecks: [() => db.notifications.ping(), () => bus.ping()],
+          renderMetrics: () => metrics.render(),
+        }),
+        logger: logger.child({ component: 'http' }),
+      });
+      listener = opsListener;
+      closers.push(() => opsListener.close({ graceMs: 1000 }));
+      logger.info(
+        { host: config.server.host, port: opsListener.port, mode },
+        'worker health and metrics listening',
+      );
     }
     let stopped: Promise<void> | undefined;
     return {

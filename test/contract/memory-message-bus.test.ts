@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryMessageBus } from '../../src/core/bus/memory/memory-bus.js';
-import type { BusEvent } from '../../src/core/bus/message-bus.js';
+import { PoisonMessageError, type BusEvent } from '../../src/core/bus/message-bus.js';
 import { sleep, waitFor } from '../helpers/wait-for.js';
 import { deliveryEvent, describeMessageBusContract, recordInto } from './message-bus-contract.js';
 
@@ -40,6 +40,17 @@ describe('MemoryMessageBus specifics', () => {
       lastError: 'always',
     });
     expect(errors).toEqual(['event dead after delivery limit']);
+    await bus.close();
+  });
+
+  it('puts a PoisonMessageError event on the dead list at once', async () => {
+    const bus = new MemoryMessageBus({ redeliveryDelayMs: 5 });
+    await bus.start();
+    await bus.subscribe('deliver', () => Promise.reject(new PoisonMessageError('gone')), { prefetch: 1 });
+    const event = deliveryEvent();
+    await bus.publish(event);
+    await waitFor(() => bus.deadEvents().length === 1, 'the dead event');
+    expect(bus.deadEvents()[0]).toMatchObject({ event, deliveries: 1, lastError: 'gone' });
     await bus.close();
   });
 

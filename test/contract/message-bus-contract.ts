@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type {
-  BusEvent,
-  BusHandler,
-  DeliveryRequested,
-  MessageBus,
-  ScheduleTriggered,
+import {
+  PoisonMessageError,
+  type BusEvent,
+  type BusHandler,
+  type DeliveryRequested,
+  type MessageBus,
+  type ScheduleTriggered,
 } from '../../src/core/bus/message-bus.js';
 import { gate, sleep, waitFor } from '../helpers/wait-for.js';
 
@@ -143,6 +144,28 @@ export function describeMessageBusContract(name: string, factory: () => Promise<
       await waitFor(() => succeeded, 'redelivery');
       await sleep(200);
       expect(calls).toBe(2);
+    });
+
+    it('dead-letters an event whose handler throws PoisonMessageError once, without redelivery', async () => {
+      let calls = 0;
+      await bus.subscribe(
+        'deliver',
+        async () => {
+          await sleep(1);
+          calls += 1;
+          throw new PoisonMessageError('no such record');
+        },
+        { prefetch: 1 },
+      );
+      await bus.publish(deliveryEvent());
+      await waitFor(() => calls === 1, 'the one delivery');
+      if (fixture.raw) {
+        const raw = fixture.raw;
+        await waitFor(async () => (await raw.deadLetterCount()) === 1, 'the dead letter');
+      }
+      await sleep(300);
+      expect(calls).toBe(1);
+      if (fixture.raw) expect(await fixture.raw.deadLetterCount()).toBe(1);
     });
 
     it('cancel() stops new deliveries and waits for in-flight handlers to finish and ack', async () => {

@@ -181,6 +181,23 @@ export function describeNotificationStoreContract(
       expect(await store.claim(pending.record.id, { now: at(2), ...LEASE })).toBeNull();
     });
 
+    it('claims with an expected version only when the row still has it, building the same record', async () => {
+      const { record } = await store.insertOrFind(newNotification(), T0);
+      const stale = { ...record, version: record.version - 1 };
+      expect(await store.claim(record.id, { now: T0, ...LEASE, expected: stale })).toBeNull();
+      const claimed = await store.claim(record.id, { now: T0, ...LEASE, expected: record });
+      expect(claimed).toEqual(await store.findById(record.id));
+      const finished = await store.finish(
+        record.id,
+        claimed!.version,
+        finishUpdate('sent', at(5)),
+        attemptFor(claimed!),
+        claimed!,
+      );
+      // Built in memory from the claimed row, it must equal what the database now holds.
+      expect(finished).toEqual(await store.findById(record.id));
+    });
+
     it('lets exactly one of two concurrent claims win', async () => {
       const { record } = await store.insertOrFind(newNotification(), T0);
       const claims = await Promise.all([

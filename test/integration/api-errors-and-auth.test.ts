@@ -135,3 +135,33 @@ describe('API-key auth with scopes', () => {
     expect((await fetch(`${harness.baseUrl}/readyz`)).status).toBe(200);
   });
 });
+
+describe('load shedding', () => {
+  let harness: TestGateway;
+  beforeAll(async () => {
+    harness = await startTestGateway({ server: { maxInFlightTriggers: 1 } });
+  });
+  afterAll(() => harness?.stop());
+
+  it('past server.maxInFlightTriggers a Trigger is ResourceExhausted (overloaded) and stores nothing', async () => {
+    const client = notificationClient(harness.baseUrl);
+    const userId = 'shed-user';
+    const results = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) =>
+        client.trigger({ userId, triggerId: `shed-${i}`, message: { text: 'x' }, channels: ['mock'] }),
+      ),
+    );
+    const rejected = results
+      .filter((result) => result.status === 'rejected')
+      .map((result) => ConnectError.from(result.reason));
+    const accepted = results.filter((result) => result.status === 'fulfilled');
+    expect(rejected.length).toBeGreaterThan(0);
+    expect(accepted.length).toBeGreaterThan(0);
+    for (const error of rejected) {
+      expect(error.code).toBe(Code.ResourceExhausted);
+      expect(error.findDetails(ErrorInfoSchema)[0]?.reason).toBe('overloaded');
+    }
+    const stored = await client.listNotifications({ userId, pageSize: 100 });
+    expect(stored.notifications).toHaveLength(accepted.length);
+  });
+});

@@ -74,8 +74,11 @@ describe('notify-gateway bin', () => {
   it('api and worker as separate processes deliver, and SIGTERM exits 0', async () => {
     const port = await freePort();
     const config = writeConfigFile(baseConfig(port));
+    const workerPort = await freePort();
     const api = runGateway('api', { NOTIFY_CONFIG: config });
-    const worker = runGateway('worker', { NOTIFY_CONFIG: config });
+    const worker = runGateway('worker', {
+      NOTIFY_CONFIG: writeConfigFile({ ...baseConfig(port), worker: { httpPort: workerPort } }),
+    });
     running.push(api, worker);
     const url = `http://127.0.0.1:${port}`;
     await waitUntilServing(url);
@@ -88,6 +91,11 @@ describe('notify-gateway bin', () => {
     });
     const done = await waitForTerminal(client, response.notifications[0]?.id ?? '');
     expect(done.status).toBe(NotificationStatus.SENT);
+    // The worker has no RPCs but serves readiness and its delivery metrics on worker.httpPort.
+    const workerUrl = `http://127.0.0.1:${workerPort}`;
+    expect((await fetch(`${workerUrl}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${workerUrl}/metrics`)).text();
+    expect(metrics).toContain('notify_deliveries_total{channel="mock",outcome="success",error_code=""} 1');
     api.child.kill('SIGTERM');
     worker.child.kill('SIGTERM');
     expect(await api.exited).toBe(0);

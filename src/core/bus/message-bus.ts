@@ -24,7 +24,18 @@ export interface PublishOptions {
   readonly delayMs?: number;
 }
 
-/** Calls the handler for one event; resolve → ack, throw → requeue (bounded by delivery limit). */
+/**
+ * Thrown by a handler for a well-formed event that can never succeed (its record does not exist):
+ * the bus dead-letters it to `notify.dead` at once instead of redelivering it up to the limit.
+ */
+export class PoisonMessageError extends Error {
+  override readonly name = 'PoisonMessageError';
+}
+
+/**
+ * Calls the handler for one event; resolve → ack, {@link PoisonMessageError} → dead-letter once,
+ * any other throw → requeue (bounded by the delivery limit).
+ */
 export type BusHandler = (event: BusEvent) => Promise<void>;
 
 export interface Subscription {

@@ -19,6 +19,7 @@ export function openBus(broker: GatewayConfig['broker'], logger: Logger): Messag
     namePrefix: broker.namePrefix,
     retryTiersMs: broker.retryTiersMs,
     deliveryLimit: broker.deliveryLimit,
+    connectionName: broker.connectionName,
     logger: busLogger,
   });
 }

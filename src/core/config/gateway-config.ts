@@ -15,6 +15,8 @@ const serverSchema = z.strictObject({
     .int()
     .positive()
     .default(1024 * 1024),
+  /** Triggers processed at once; more get ResourceExhausted (`overloaded`) instead of queueing. */
+  maxInFlightTriggers: z.number().int().positive().default(256),
   /** How long SIGTERM waits for in-flight RPCs and deliveries. */
   shutdownGraceMs: z.number().int().nonnegative().default(15_000),
 });
@@ -36,6 +38,8 @@ const brokerSchema = z.strictObject({
   /** After this many redeliveries a message is dead-lettered to notify.dead. */
   deliveryLimit: z.number().int().positive().default(20),
   retryTiersMs: z.array(z.number().int().positive()).min(1).optional(),
+  /** Client `connection_name` shown by the broker; lets operators (and fault tests) tell gateways apart. */
+  connectionName: z.string().min(1).max(255).default('notify-gateway'),
 });
 
 const apiKeySchema = z.strictObject({
@@ -68,6 +72,8 @@ const workerSchema = z
     leaseMs: z.number().int().positive().default(60_000),
     /** A provider call is abandoned (temporary provider_timeout) after this long. */
     sendTimeoutMs: z.number().int().positive().default(30_000),
+    /** In `worker` mode, serve /healthz, /readyz and /metrics on this port (unset: no HTTP). */
+    httpPort: z.number().int().min(0).max(65535).optional(),
   })
   // A lease shorter than a send would let the scanner recover a live call and send it twice.
   .refine((worker) => worker.leaseMs > worker.sendTimeoutMs, {

@@ -1,4 +1,10 @@
-import type { BusEvent, DeliveryRequested, MessageBus, Subscription } from '../bus/message-bus.js';
+import {
+  PoisonMessageError,
+  type BusEvent,
+  type DeliveryRequested,
+  type MessageBus,
+  type Subscription,
+} from '../bus/message-bus.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { SendResult } from '../contract/index.js';
 import type { AttemptRecord, NotificationRecord } from '../notification/notification-record.js';
@@ -83,11 +89,10 @@ export class DeliveryWorker {
     if (event.kind !== 'notification.requested') return;
     const record = await this.deps.store.findById(event.notificationId);
     if (!record) {
-      this.deps.logger.warn(
-        { notification_id: event.notificationId },
-        'delivery for unknown notification dropped',
-      );
-      return;
+      // Trigger publishes only after the insert commits, so no row means none will ever appear
+      // (a forged or foreign message). Dead-letter it once so it is kept for inspection instead of
+      // being acked away silently or redelivered up to the delivery limit.
+      throw new PoisonMessageError(`no notification ${event.notificationId}`);
     }
     if (isTerminal(record.status) || record.status === 'sending') return;
     const wait = record.nextAttemptAt.getTime() - this.deps.clock.now().getTime();
@@ -105,6 +110,8 @@ export class DeliveryWorker {
       now,
       leaseOwner: this.deps.workerId,
       leaseExpiresAt: new Date(now.getTime() + config.worker.leaseMs),
+      // CAS on the version just read: a row that moved since is someone else's (its own message).
+      expected: record,
     });
     if (!claimed) return;
     (this.deps.observer ?? NO_OBSERVER).claimed(
@@ -194,7 +201,7 @@ export class DeliveryWorker {
       startedAt,
       possibleDuplicate: Boolean(result.outcomeUnknown) && !(channel?.provider.idempotent ?? true),
     };
-    const finished = await store.finish(claimed.id, claimed.version, update, attempt);
+    const finished = await store.finish(claimed.id, claimed.version, update, attempt, claimed);
     const fields = {
       notification_id: claimed.id,
       trace_id: claimed.traceId,

@@ -3,6 +3,7 @@ import type { MessageBus } from '../bus/message-bus.js';
 import type { NewNotification, NotificationRecord } from '../notification/notification-record.js';
 import type { ChannelRegistry } from '../plugins/plugin-registry.js';
 import type { Clock } from '../shared/clock.js';
+import { GatewayError } from '../shared/gateway-error.js';
 import { newId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { NotificationStore } from '../store/notification-store.js';
@@ -45,16 +46,35 @@ interface Placement {
  * failed publish is logged and left to the outbox relay, never reported as an error.
  */
 export class TriggerService {
+  private inFlight = 0;
+
   constructor(private readonly deps: TriggerDependencies) {}
 
-  async trigger(raw: TriggerInput): Promise<TriggerOutcome[]> {
+  /**
+   * Accept a trigger. `signal` is the caller's (deadline, disconnect): a caller that already gave
+   * up gets nothing inserted, so it cannot retry into a duplicate under a new trigger id.
+   */
+  async trigger(raw: TriggerInput, signal?: AbortSignal): Promise<TriggerOutcome[]> {
     const observer = this.deps.observer ?? NO_OBSERVER;
+    const limit = this.deps.config.server.maxInFlightTriggers;
+    if (this.inFlight >= limit) {
+      observer.triggered('rejected');
+      // Shed load at once instead of queueing past callers' deadlines (BENCHMARKS.md).
+      throw new GatewayError(
+        'resource_exhausted',
+        'overloaded',
+        `more than ${limit} triggers in flight; retry with backoff`,
+      );
+    }
+    this.inFlight += 1;
     let outcomes: TriggerOutcome[];
     try {
-      outcomes = await this.accept(raw);
+      outcomes = await this.accept(raw, signal);
     } catch (error) {
       observer.triggered('rejected');
       throw error;
+    } finally {
+      this.inFlight -= 1;
     }
     for (const { record, deduplicated } of outcomes) {
       observer.triggered(
@@ -70,7 +90,7 @@ export class TriggerService {
     return outcomes;
   }
 
-  private async accept(raw: TriggerInput): Promise<TriggerOutcome[]> {
+  private async accept(raw: TriggerInput, signal: AbortSignal | undefined): Promise<TriggerOutcome[]> {
     const { config, clock } = this.deps;
     const input = validateTrigger(
       raw,
@@ -92,6 +112,13 @@ export class TriggerService {
       config.delivery.fallbackText,
     );
     const placements = await this.place(input, now);
+    if (signal?.aborted) {
+      throw new GatewayError(
+        'unavailable',
+        'request_abandoned',
+        'the caller cancelled or its deadline passed',
+      );
+    }
     const outcomes: TriggerOutcome[] = [];
     for (const placement of placements) {
       const record: NewNotification = {

@@ -31,7 +31,7 @@ export function createNotificationServiceHandler(
     trigger: (request, context) =>
       mapErrors(async () => {
         const traceId = traceIdFromTraceparent(context.requestHeader.get('traceparent'));
-        const outcomes = await triggers.trigger(triggerInputFromProto(request, traceId));
+        const outcomes = await triggers.trigger(triggerInputFromProto(request, traceId), context.signal);
         return {
           notifications: outcomes.map((outcome) => toProtoNotification(outcome.record, outcome.deduplicated)),
         };

@@ -35,6 +35,11 @@ export interface ClaimRequest {
   readonly now: Date;
   readonly leaseOwner: string;
   readonly leaseExpiresAt: Date;
+  /**
+   * The record as the worker last read it. When given, the claim is also a compare-and-set on its
+   * version, so the claimed record can be built from it without reading the row back (hot path).
+   */
+  readonly expected?: NotificationRecord;
 }
 
 /** How a finished provider call moves a `sending` record. */
@@ -70,8 +75,8 @@ export interface NotificationStore {
    */
   claim(id: string, request: ClaimRequest): Promise<NotificationRecord | null>;
   /**
-   * sending → update.status for the record at `version` (the claimed one), inserting the attempt row
-   * in the same transaction. Returns the updated record, or null (writing nothing) when the record
+   * sending → update.status for the record at `version` (the claimed one), then insert the attempt
+   * row. With `claimed` (the record claim returned) the result is built from it, not read back. Returns the updated record, or null (writing nothing) when the record
    * moved meanwhile (lease recovered, redriven, cancelled).
    */
   finish(
@@ -79,6 +84,7 @@ export interface NotificationStore {
     version: number,
     update: FinishUpdate,
     attempt: AttemptRecord,
+    claimed?: NotificationRecord,
   ): Promise<NotificationRecord | null>;
   /** dead|failed → pending with a fresh attempt budget, due now. Null if not in those states. */
   redrive(id: string, now: Date, maxAttempts: number): Promise<NotificationRecord | null>;

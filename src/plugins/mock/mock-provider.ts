@@ -15,6 +15,14 @@ export interface MockDelivery {
   readonly receivedAt: Date;
 }
 
+/** How many calls and deliveries the mock keeps: enough for tests, bounded for long runs. */
+export const MOCK_LOG_LIMIT = 10_000;
+
+function remember<T>(log: T[], entry: T): void {
+  log.push(entry);
+  if (log.length > MOCK_LOG_LIMIT) log.splice(0, log.length - MOCK_LOG_LIMIT);
+}
+
 /**
  * A channel that answers from a script instead of calling anyone: `mock_outcomes` and
  * `mock_latency_ms` in the trigger metadata override the channel config per request, so every
@@ -22,9 +30,9 @@ export interface MockDelivery {
  */
 export class MockProvider implements ChannelProvider {
   readonly idempotent: boolean;
-  /** Every call that was answered success, in order (duplicates included). */
+  /** Calls answered success, in order (duplicates included); the newest MOCK_LOG_LIMIT only. */
   readonly deliveries: MockDelivery[] = [];
-  /** Every call, whatever the answer. */
+  /** Every call, whatever the answer; the newest MOCK_LOG_LIMIT only. */
   readonly calls: SendRequest[] = [];
 
   constructor(private readonly config: MockConfig) {
@@ -37,7 +45,7 @@ export class MockProvider implements ChannelProvider {
   }
 
   async send(request: SendRequest): Promise<SendResult> {
-    this.calls.push(request);
+    remember(this.calls, request);
     try {
       return await this.answer(request);
     } catch (error) {
@@ -78,7 +86,7 @@ export class MockProvider implements ChannelProvider {
       receivedAt: new Date(),
     };
     if (this.config.sinkUrl) await this.postToSink(delivery, request.signal);
-    this.deliveries.push(delivery);
+    remember(this.deliveries, delivery);
     return {
       outcome: 'success',
       providerMessageId: `mock-${request.idempotencyKey}-${request.attemptNo}`,

@@ -47,6 +47,8 @@ async function serve(
     if (handled) return;
   }
   const reply = handle(state, route, url, req, bodyText);
+  // The answer is in flight after the work is done: the client cannot know it succeeded.
+  if (fault?.type === 'holdReply') await new Promise((resolve) => setTimeout(resolve, fault.ms));
   write(res, reply, record);
 }
 
@@ -94,6 +96,8 @@ async function applyFault(
   switch (fault.type) {
     case 'delay':
       await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      return false;
+    case 'holdReply':
       return false;
     case 'hang':
       // Never answer: the client must time out. close() tears the socket down.

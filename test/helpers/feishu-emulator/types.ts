@@ -43,6 +43,8 @@ interface FaultBase {
 export type Fault = FaultBase &
   (
     | { readonly type: 'delay'; readonly ms: number }
+    /** Process the request normally (a message is accepted), then hold the answer for `ms`. */
+    | { readonly type: 'holdReply'; readonly ms: number }
     | { readonly type: 'hang' }
     | { readonly type: 'reset' }
     | {

@@ -1,5 +1,5 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import type { BusHandler, BusQueue, Subscription } from '../message-bus.js';
+import { PoisonMessageError, type BusHandler, type BusQueue, type Subscription } from '../message-bus.js';
 import { errorMessage, type BusLogger } from './bus-logger.js';
 import { decodeEvent } from './event-codec.js';
 import { withTimeout } from './with-timeout.js';
@@ -117,6 +117,12 @@ export class AmqpConsumer implements Subscription {
       .then(
         () => settle(channel, message, 'ack', logger),
         (error: unknown) => {
+          if (error instanceof PoisonMessageError) {
+            // Redelivering cannot help: park it in notify.dead once, for an operator to inspect.
+            logger.error({ queue, event, err: errorMessage(error) }, 'poison message dead-lettered');
+            settle(channel, message, 'dead-letter', logger);
+            return;
+          }
           logger.warn({ queue, event, err: errorMessage(error) }, 'handler failed; requeueing');
           settle(channel, message, 'requeue', logger);
         },

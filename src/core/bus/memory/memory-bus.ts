@@ -1,4 +1,5 @@
 import {
+  PoisonMessageError,
   type BusEvent,
   type BusHandler,
   type BusQueue,
@@ -191,11 +192,12 @@ export class MemoryMessageBus implements MessageBus {
 
   private onHandlerFailed(queue: BusQueue, envelope: Envelope, error: unknown): void {
     const lastError = error instanceof Error ? error.message : String(error);
-    if (envelope.deliveries > this.deliveryLimit) {
+    const poison = error instanceof PoisonMessageError;
+    if (poison || envelope.deliveries > this.deliveryLimit) {
       this.dead.push({ queue, event: envelope.event, deliveries: envelope.deliveries, lastError });
       this.logger.error(
         { queue, event: envelope.event, deliveries: envelope.deliveries, err: lastError },
-        'event dead after delivery limit',
+        poison ? 'poison message dead-lettered' : 'event dead after delivery limit',
       );
       return;
     }

@@ -1,4 +1,4 @@
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type {
   AttemptRecord,
   NewNotification,
@@ -43,8 +43,11 @@ const FINISH_SQL = `UPDATE notification_records
       last_error_message = ?, provider_message_id = ?, sent_at = ?, lease_owner = NULL,
       lease_expires_at = NULL, version = version + 1, updated_at = ?
   WHERE id = ? AND status = 'sending' AND version = ?`;
-const INSERT_ATTEMPT_SQL = `INSERT INTO notification_attempts (${ATTEMPT_COLUMNS})
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+// The attempt row of a finish, inserted only while the record is still the claimed `sending` row:
+// written before the state change, so no reader ever sees a state without the call behind it.
+const INSERT_FINISH_ATTEMPT_SQL = `INSERT INTO notification_attempts (${ATTEMPT_COLUMNS})
+  SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM notification_records
+  WHERE id = ? AND status = 'sending' AND version = ?`;
 // last_error_* stay on redrive: they are the history an operator redrove from.
 const REDRIVE_SQL = `UPDATE notification_records
   SET status = 'pending', attempt_count = 0, max_attempts = ?, next_attempt_at = ?, lease_owner = NULL,
@@ -53,6 +56,39 @@ const REDRIVE_SQL = `UPDATE notification_records
 const CANCEL_SQL = `UPDATE notification_records
   SET status = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = ?
   WHERE id = ? AND status IN ('pending', 'scheduled', 'failed')`;
+
+/** The row CLAIM_SQL writes, from the row it matched. */
+function claimedFrom(expected: NotificationRecord, request: ClaimRequest): NotificationRecord {
+  return {
+    ...expected,
+    status: 'sending',
+    leaseOwner: request.leaseOwner,
+    leaseExpiresAt: request.leaseExpiresAt,
+    version: expected.version + 1,
+    callCount: expected.callCount + 1,
+    updatedAt: request.now,
+  };
+}
+
+/** The row FINISH_SQL writes, from the claimed row it matched. */
+function finishedFrom(
+  claimed: NotificationRecord,
+  update: FinishUpdate,
+  values: { lastErrorCode: string | null; lastErrorMessage: string | null; providerMessageId: string | null },
+): NotificationRecord {
+  return {
+    ...claimed,
+    ...values,
+    status: update.status,
+    attemptCount: claimed.attemptCount + (update.spendsAttempt ? 1 : 0),
+    nextAttemptAt: update.nextAttemptAt,
+    sentAt: update.sentAt,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    version: claimed.version + 1,
+    updatedAt: update.now,
+  };
+}
 
 /** A DataSource or a QueryRunner inside a transaction. */
 interface Queryable {
@@ -185,6 +221,19 @@ export class TypeormNotificationStore implements NotificationStore {
   }
 
   async claim(id: string, request: ClaimRequest): Promise<NotificationRecord | null> {
+    const expected = request.expected;
+    if (expected) {
+      const won = await execute(this.dataSource, `${CLAIM_SQL} AND version = ?`, [
+        request.leaseOwner,
+        request.leaseExpiresAt,
+        request.now,
+        id,
+        request.now,
+        expected.version,
+      ]);
+      // Same columns the UPDATE set, on the exact version it matched: no read-back needed.
+      return won === 0 ? null : claimedFrom(expected, request);
+    }
     const claimed = await execute(this.dataSource, CLAIM_SQL, [
       request.leaseOwner,
       request.leaseExpiresAt,
@@ -203,29 +252,41 @@ export class TypeormNotificationStore implements NotificationStore {
     version: number,
     update: FinishUpdate,
     attempt: AttemptRecord,
+    claimed?: NotificationRecord,
   ): Promise<NotificationRecord | null> {
     if (attempt.notificationId !== id) {
       throw new Error(`attempt belongs to ${attempt.notificationId}, not ${id}`);
     }
-    return this.inTransaction(async (runner) => {
-      const moved = await execute(runner, FINISH_SQL, [
-        update.status,
-        update.spendsAttempt ? 1 : 0,
-        update.nextAttemptAt,
-        truncate(update.lastErrorCode, LIMITS.lastErrorCode),
-        truncate(update.lastErrorMessage, MAX_ERROR_MESSAGE),
-        truncate(update.providerMessageId, LIMITS.providerMessageId),
-        update.sentAt,
-        update.now,
-        id,
-        version,
-      ]);
-      if (moved === 0) return null;
-      await execute(runner, INSERT_ATTEMPT_SQL, attemptParams(attempt));
-      // Read under our row lock so the result is exactly the state this transition wrote.
-      const rows = await select(runner, SELECT_BY_ID, [id]);
-      return rows[0] === undefined ? null : mapNotificationRow(rows[0]);
-    });
+    const values = {
+      lastErrorCode: truncate(update.lastErrorCode, LIMITS.lastErrorCode),
+      lastErrorMessage: truncate(update.lastErrorMessage, MAX_ERROR_MESSAGE),
+      providerMessageId: truncate(update.providerMessageId, LIMITS.providerMessageId),
+    };
+    // Two autocommit statements instead of a transaction (BEGIN/COMMIT are round trips on the
+    // hottest path, BENCHMARKS.md). The attempt goes first under the same compare-and-set; the
+    // UPDATE then decides. Only a lease recovery landing between the two can leave an attempt row
+    // without its transition, and that row is still a true record of a provider call.
+    const recorded = await execute(this.dataSource, INSERT_FINISH_ATTEMPT_SQL, [
+      ...attemptParams(attempt),
+      id,
+      version,
+    ]);
+    if (recorded === 0) return null;
+    const moved = await execute(this.dataSource, FINISH_SQL, [
+      update.status,
+      update.spendsAttempt ? 1 : 0,
+      update.nextAttemptAt,
+      values.lastErrorCode,
+      values.lastErrorMessage,
+      values.providerMessageId,
+      update.sentAt,
+      update.now,
+      id,
+      version,
+    ]);
+    if (moved === 0) return null;
+    if (claimed && claimed.version === version) return finishedFrom(claimed, update, values);
+    return this.findById(id);
   }
 
   async redrive(id: string, now: Date, maxAttempts: number): Promise<NotificationRecord | null> {
@@ -251,24 +312,6 @@ export class TypeormNotificationStore implements NotificationStore {
   ): Promise<NotificationRecord | null> {
     const moved = await execute(this.dataSource, sql, params);
     return moved === 0 ? null : this.findById(id);
-  }
-
-  /** Runs `work` in one transaction; commits when it returns a record, rolls back on null or throw. */
-  private async inTransaction<T>(work: (runner: QueryRunner) => Promise<T | null>): Promise<T | null> {
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      await runner.connect();
-      await runner.startTransaction();
-      const value = await work(runner);
-      if (value === null) await runner.rollbackTransaction();
-      else await runner.commitTransaction();
-      return value;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      throw error;
-    } finally {
-      await runner.release();
-    }
   }
 }
 
