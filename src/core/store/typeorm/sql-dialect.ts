@@ -1,11 +1,10 @@
+import { placeholders } from './raw-sql.js';
 /*
  * What differs between the SQL dialects the raw-SQL stores speak. Statements stay portable (`?`
  * placeholders, standard UPDATE … WHERE compare-and-set); only the few places where MySQL/MariaDB
  * and SQLite disagree go through a dialect, so one store implementation serves both. Binding a Date
  * and the affected-row count of a write are not here: a SQLite DataSource from
  * createSqliteDataSource answers raw queries in mysql2's shapes (sqlite-query-runners.ts).
- * `now`, `nowMinusMs` and `claimLock` match scan-dialect.ts's ScanDialect field for field, so a
- * SqlDialect can be passed wherever a ScanDialect is expected.
  */
 
 /** The dialect seam of the raw-SQL stores; {@link MYSQL_DIALECT} is the default everywhere. */
@@ -38,10 +37,6 @@ function driverErrorOf(error: unknown): { errno?: unknown; code?: unknown } | nu
   if (error === null || typeof error !== 'object') return null;
   const wrapped = (error as { driverError?: unknown }).driverError;
   return wrapped !== null && typeof wrapped === 'object' ? wrapped : error;
-}
-
-function placeholders(count: number): string {
-  return Array.from({ length: count }, () => '?').join(', ');
 }
 
 const ER_DUP_ENTRY = 1062;

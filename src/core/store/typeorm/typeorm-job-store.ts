@@ -3,16 +3,10 @@ import type { JobInsertResult, JobListPage, JobListQuery, JobStore } from '../..
 import { serializeTrigger } from '../../schedule/job-payload.js';
 import type { NewScheduledJob, ScheduledJob } from '../../schedule/scheduled-job.js';
 import { decodeListCursor, encodeListCursor } from './list-cursor.js';
-import type { RawRow } from './row-values.js';
-import {
-  execute,
-  inTransaction,
-  MYSQL_SCAN_DIALECT,
-  placeholders,
-  type Queryable,
-  type ScanDialect,
-} from './scan-dialect.js';
+
 import { JOB_COLUMNS, mapJobRow } from './scheduled-job-rows.js';
+import { execute, inTransaction, placeholders, select } from './raw-sql.js';
+import { MYSQL_DIALECT, type SqlDialect } from './sql-dialect.js';
 
 const INSERT_SQL = `INSERT INTO scheduled_jobs
   (job_key, user_id, due_at, status, trigger_payload, payload_hash, created_at, updated_at)
@@ -22,10 +16,6 @@ const SELECT_BY_KEY = `SELECT ${JOB_COLUMNS} FROM scheduled_jobs WHERE job_key =
 const CANCEL_SQL = `UPDATE scheduled_jobs SET status = 'cancelled', updated_at = ?
   WHERE job_key = ? AND status = 'waiting'`;
 
-async function select(target: Queryable, sql: string, params: unknown[]): Promise<RawRow[]> {
-  return (await target.query(sql, params)) as RawRow[];
-}
-
 /**
  * JobStore on a MySQL/MariaDB TypeORM DataSource, in raw SQL like the notification store. The two
  * scanner claims lock with the dialect's SKIP LOCKED so concurrent scanners take disjoint rows.
@@ -33,7 +23,7 @@ async function select(target: Queryable, sql: string, params: unknown[]): Promis
 export class TypeormJobStore implements JobStore {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly dialect: ScanDialect = MYSQL_SCAN_DIALECT,
+    private readonly dialect: SqlDialect = MYSQL_DIALECT,
   ) {}
 
   async insertOrFind(job: NewScheduledJob, now: Date): Promise<JobInsertResult> {

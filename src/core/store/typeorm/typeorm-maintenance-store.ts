@@ -2,21 +2,10 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import type { NotificationRecord } from '../../notification/notification-record.js';
 import type { LeaseRecovery, MaintenanceStore, RecoveredLease, RelayedRecord } from '../maintenance-store.js';
 import { ATTEMPT_COLUMNS, NOTIFICATION_COLUMNS, mapNotificationRow } from './notification-rows.js';
-import type { RawRow } from './row-values.js';
-import {
-  execute,
-  inTransaction,
-  MYSQL_SCAN_DIALECT,
-  placeholders,
-  type Queryable,
-  type ScanDialect,
-} from './scan-dialect.js';
+import { execute, inTransaction, placeholders, select } from './raw-sql.js';
+import { MYSQL_DIALECT, type SqlDialect } from './sql-dialect.js';
 
 const RELAYABLE = "status IN ('pending', 'failed', 'scheduled')";
-
-async function select(target: Queryable, sql: string, params: unknown[]): Promise<RawRow[]> {
-  return (await target.query(sql, params)) as RawRow[];
-}
 
 /**
  * MaintenanceStore on a MySQL/MariaDB TypeORM DataSource: the outbox relay and lease recovery
@@ -25,7 +14,7 @@ async function select(target: Queryable, sql: string, params: unknown[]): Promis
 export class TypeormMaintenanceStore implements MaintenanceStore {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly dialect: ScanDialect = MYSQL_SCAN_DIALECT,
+    private readonly dialect: SqlDialect = MYSQL_DIALECT,
   ) {}
 
   async claimLostMessages(graceMs: number, limit: number): Promise<RelayedRecord[]> {

@@ -1,3 +1,4 @@
+import { execute, select } from './raw-sql.js';
 import type { DataSource } from 'typeorm';
 import type {
   AttemptRecord,
@@ -21,7 +22,7 @@ import {
   mapAttemptRow,
   mapNotificationRow,
 } from './notification-rows.js';
-import { type RawRow, toJsonText, truncate } from './row-values.js';
+import { toJsonText, truncate } from './row-values.js';
 import { MYSQL_DIALECT, type SqlDialect } from './sql-dialect.js';
 
 // Error text from a provider can be a whole HTML page; it must never make a transition fail.
@@ -88,24 +89,6 @@ function finishedFrom(
     version: claimed.version + 1,
     updatedAt: update.now,
   };
-}
-
-/** A DataSource or a QueryRunner inside a transaction. */
-interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<unknown>;
-}
-
-/**
- * Runs a write and returns its affected row count (mysql2's ResultSetHeader; a SQLite DataSource
- * from createSqliteDataSource answers writes in the same shape).
- */
-async function execute(target: Queryable, sql: string, params: unknown[]): Promise<number> {
-  const result = (await target.query(sql, params)) as { affectedRows?: unknown } | null;
-  return typeof result?.affectedRows === 'number' ? result.affectedRows : 0;
-}
-
-async function select(target: Queryable, sql: string, params: unknown[]): Promise<RawRow[]> {
-  return (await target.query(sql, params)) as RawRow[];
 }
 
 function insertParams(record: NewNotification, now: Date): unknown[] {

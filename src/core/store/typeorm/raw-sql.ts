@@ -1,33 +1,10 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import type { RawRow } from './row-values.js';
 
-/**
- * What the job and maintenance stores need that differs by database. sql-dialect.ts's SqlDialect
- * is a superset, so the SQLite dialect (own `now`, empty `claimLock`: SQLite has neither FOR UPDATE
- * nor SKIP LOCKED, and a single writer needs neither) can be passed wherever this is expected.
+/*
+ * The few helpers every raw-SQL store shares. Writes answer in mysql2's shape on both databases
+ * (a SQLite DataSource from createSqliteDataSource imitates it), so one `execute` serves both.
  */
-export interface ScanDialect {
-  /** Current UTC time with milliseconds. UTC_TIMESTAMP, not NOW(): rows are written in UTC ('Z'). */
-  readonly now: string;
-  /** `now` minus one bound parameter given in milliseconds. */
-  readonly nowMinusMs: string;
-  /** Appended to claim SELECTs so concurrent scanners skip each other's rows. */
-  readonly claimLock: string;
-  /** True when `error` (driver error or TypeORM QueryFailedError) violates a unique key. */
-  isDuplicateKey(error: unknown): boolean;
-}
-
-const ER_DUP_ENTRY = 1062;
-
-/** MySQL 8 / MariaDB 10.6+ (both support SKIP LOCKED). */
-export const MYSQL_SCAN_DIALECT: ScanDialect = {
-  now: 'UTC_TIMESTAMP(3)',
-  nowMinusMs: 'UTC_TIMESTAMP(3) - INTERVAL (? * 1000) MICROSECOND',
-  claimLock: 'FOR UPDATE SKIP LOCKED',
-  isDuplicateKey: (error) => {
-    const candidate = error as { errno?: unknown; driverError?: { errno?: unknown } } | null;
-    return (candidate?.driverError?.errno ?? candidate?.errno) === ER_DUP_ENTRY;
-  },
-};
 
 /** A DataSource or a QueryRunner inside a transaction. */
 export interface Queryable {
@@ -64,4 +41,9 @@ export async function inTransaction<T>(
   } finally {
     await runner.release();
   }
+}
+
+/** Runs a read and returns its rows. */
+export async function select(target: Queryable, sql: string, params: unknown[]): Promise<RawRow[]> {
+  return (await target.query(sql, params)) as RawRow[];
 }
