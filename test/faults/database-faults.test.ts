@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCountingSink, type CountingSink } from '../helpers/counting-sink.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { TEST_MYSQL_ROOT_URL } from '../helpers/test-env.js';
+import { sleep, waitFor } from '../helpers/wait-for.js';
+import {
+  driveTriggers,
+  expectAccounted,
+  expectDuplicatesFlagged,
+  settleAndAccount,
+} from './helpers/accounting.js';
+import { startFaultStack, type FaultStack } from './helpers/fault-stack.js';
+
+let sink: CountingSink;
+let proxy: TcpProxy;
+let stack: FaultStack;
+
+beforeAll(async () => {
+  sink = await startCountingSink();
+  const real = new URL(TEST_MYSQL_ROOT_URL);
+  proxy = await startTcpProxy(real.hostname, Number(real.port || 3306));
+  stack = await startFaultStack({
+    channels: [{ id: 'mock', plugin: 'mock', config: { sinkUrl: sink.url, idempotent: false } }],
+    // Only the gateway goes through our proxy; the real MariaDB is never touched.
+    env: (database) => {
+      const url = new URL(database.url);
+      url.host = `127.0.0.1:${proxy.port}`;
+      return { NOTIFY_DATABASE_URL: url.toString() };
+    },
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await proxy?.close();
+  await sink?.close();
+});
+
+/** When the mock built each delivery (just before it reached the provider), in ms. */
+function deliveryTimes(): number[] {
+  return sink.received.map((delivery) =>
+    Date.parse((delivery as unknown as { receivedAt: string }).receivedAt),
+  );
+}
+
+describe('database unreachable (our TCP proxy cut)', () => {
+  it('Trigger answers UNAVAILABLE, never OK without a commit; the worker sends nothing; all recover', async () => {
+    const driving = driveTriggers(stack.client, {
+      count: 200,
+      channel: 'mock',
+      intervalMs: 100,
+      concurrency: 2,
+    });
+    await waitFor(() => sink.received.length >= 10, 'deliveries under way', 20_000);
+    await proxy.down();
+    const cutAt = Date.now();
+    await sleep(6000);
+    const readyWhileDown = await fetch(`${stack.url}/readyz`);
+    await proxy.up();
+    const restoredAt = Date.now();
+    const drive = await driving;
+    const account = await settleAndAccount({
+      scenario: '4 database cut',
+      databaseUrl: stack.database.url,
+      drive,
+      received: () => sink.received,
+      deadlineMs: 60_000,
+    });
+    expect(readyWhileDown.status).toBe(503);
+    const rejected = drive.answers.filter((answer) => answer.error !== undefined);
+    expect(rejected.length).toBeGreaterThan(0);
+    expect(new Set(rejected.map((answer) => answer.error))).toEqual(new Set(['Unavailable']));
+    // A send claimed just before the cut may still reach the provider; nothing starts later.
+    expect(deliveryTimes().filter((at) => at > cutAt + 1000 && at < restoredAt)).toEqual([]);
+    // The API is back as soon as the database is: the last triggers were all accepted.
+    expect(drive.answers.slice(-10).filter((answer) => answer.error)).toEqual([]);
+    // A send that reached the (non-idempotent) provider just before the cut cannot be recorded;
+    // lease recovery resends it, flagged possible_duplicate (the webhook-bot guarantee). Known gap:
+    // the worker could retry recording the outcome while it holds the lease (see the #8 report).
+    expectAccounted(account, 4);
+    expectDuplicatesFlagged(account, drive);
+    expect(account.byStatus).toEqual({ sent: account.accepted });
+  });
+});
