@@ -198,6 +198,16 @@ export function describeNotificationStoreContract(
       expect(finished).toEqual(await store.findById(record.id));
     });
 
+    it('records one attempt row however often the same finish is repeated', async () => {
+      const { record } = await store.insertOrFind(newNotification(), T0);
+      const claimed = (await store.claim(record.id, { now: T0, ...LEASE }))!;
+      const args = [record.id, claimed.version, finishUpdate('sent', at(5)), attemptFor(claimed)] as const;
+      expect(await store.finish(...args)).toMatchObject({ status: 'sent' });
+      // A worker retrying after a lost answer: the state already moved, nothing more is written.
+      expect(await store.finish(...args)).toBeNull();
+      expect(await store.listAttempts(record.id)).toHaveLength(1);
+    });
+
     it('lets exactly one of two concurrent claims win', async () => {
       const { record } = await store.insertOrFind(newNotification(), T0);
       const claims = await Promise.all([

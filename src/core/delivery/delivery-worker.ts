@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   PoisonMessageError,
   type BusEvent,
@@ -18,6 +19,9 @@ import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/c
 import { NO_OBSERVER, type DeliveryObserver } from '../metrics/delivery-observer.js';
 import { callProvider } from './call-provider.js';
 import { decideAfterSend } from './retry-policy.js';
+
+/** How many lease lengths a worker keeps trying to record an outcome before giving up. */
+const RECORD_RETRY_LEASES = 10;
 
 /** Arrivals this close to next_attempt_at are sent; earlier ones are re-delayed. */
 const EARLY_TOLERANCE_MS = 25;
@@ -201,7 +205,10 @@ export class DeliveryWorker {
       startedAt,
       possibleDuplicate: Boolean(result.outcomeUnknown) && !(channel?.provider.idempotent ?? true),
     };
-    const finished = await store.finish(claimed.id, claimed.version, update, attempt, claimed);
+    const finished = await this.record(
+      () => store.finish(claimed.id, claimed.version, update, attempt, claimed),
+      claimed,
+    );
     const fields = {
       notification_id: claimed.id,
       trace_id: claimed.traceId,
@@ -227,6 +234,30 @@ export class DeliveryWorker {
       await this.deps.settings.markInvalid(claimed.userId, claimed.channel, result.errorCode ?? 'invalid');
     }
     if (finished.status === 'failed') await this.scheduleRetry(finished, event, now);
+  }
+
+  /**
+   * Record a provider call's outcome, retrying while the database is unreachable. The worker is the
+   * only one who knows what the provider answered: giving up would leave the row `sending` until
+   * lease recovery resends it (a duplicate for providers without idempotency). The version
+   * compare-and-set makes a late success harmless; shutdown or a long outage ends the retries.
+   */
+  private async record<T>(write: () => Promise<T>, claimed: NotificationRecord): Promise<T> {
+    const giveUpAt = Date.now() + this.deps.config.worker.leaseMs * RECORD_RETRY_LEASES;
+    // Short delays: when the database returns, the live worker should record before the scanner
+    // recovers the lease (if it has expired meanwhile).
+    for (let delay = 200; ; delay = Math.min(delay * 2, 1000)) {
+      try {
+        return await write();
+      } catch (error) {
+        if (this.shutdown.signal.aborted || Date.now() + delay > giveUpAt) throw error;
+        this.deps.logger.warn(
+          { notification_id: claimed.id, err: (error as Error).message, retry_in_ms: delay },
+          'could not record the delivery outcome; retrying',
+        );
+        await sleep(delay);
+      }
+    }
   }
 
   private async scheduleRetry(
