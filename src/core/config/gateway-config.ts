@@ -86,6 +86,12 @@ const scannerSchema = z.strictObject({
   batchSize: z.number().int().positive().max(1000).default(100),
   /** A due pending/failed row untouched this long is republished (outbox relay). */
   relayGraceMs: z.number().int().nonnegative().default(10_000),
+  /**
+   * Wait this long past a lease's expiry before recovering it. A live worker cut off from the
+   * database (it knows the provider's answer) then records it first when the database returns,
+   * instead of the record being resent (a duplicate on providers without idempotency).
+   */
+  leaseRecoveryGraceMs: z.number().int().nonnegative().default(10_000),
   /** What to do when a lease expires on a provider without idempotency: `retry` or `dead`. */
   unknownOutcomePolicy: z.enum(['retry', 'dead']).default('retry'),
 });

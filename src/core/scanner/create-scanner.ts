@@ -25,13 +25,13 @@ export interface GatewayScannerDependencies {
  */
 export function createGatewayScanner(deps: GatewayScannerDependencies): Scanner {
   const { jobs, maintenance, bus, channels, config, logger } = deps;
-  const { intervalMs, batchSize, relayGraceMs, unknownOutcomePolicy } = config.scanner;
+  const { intervalMs, batchSize, relayGraceMs, unknownOutcomePolicy, leaseRecoveryGraceMs } = config.scanner;
   return new Scanner(
     [
       createFireDueJobs(jobs, bus, logger),
       createRepublishStalledJobs(jobs, bus, relayGraceMs, logger),
       createOutboxRelay(maintenance, bus, relayGraceMs, logger),
-      createLeaseRecovery(maintenance, bus, channels, unknownOutcomePolicy, logger),
+      createLeaseRecovery(maintenance, bus, channels, unknownOutcomePolicy, logger, leaseRecoveryGraceMs),
     ],
     { intervalMs, batchSize, logger },
   );

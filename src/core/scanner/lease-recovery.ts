@@ -16,12 +16,16 @@ export function createLeaseRecovery(
   channels: ChannelRegistry,
   policy: UnknownOutcomePolicy,
   logger: Logger,
+  graceMs = 0,
 ): ScannerDuty {
   return {
     name: 'lease_recovery',
     async runBatch(limit) {
-      const recovered = await store.recoverExpiredLeases(limit, (record) =>
-        decideLeaseRecovery(record, channels.get(record.channel)?.provider.idempotent ?? false, policy),
+      const recovered = await store.recoverExpiredLeases(
+        limit,
+        (record) =>
+          decideLeaseRecovery(record, channels.get(record.channel)?.provider.idempotent ?? false, policy),
+        graceMs,
       );
       for (const { record, recovery } of recovered) {
         logger.warn(

@@ -41,5 +41,7 @@ export interface MaintenanceStore {
   recoverExpiredLeases(
     limit: number,
     decide: (record: NotificationRecord) => LeaseRecovery,
+    /** Only leases expired at least this long ago (database time); default 0. */
+    graceMs?: number,
   ): Promise<RecoveredLease[]>;
 }

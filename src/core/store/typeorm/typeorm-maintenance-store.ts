@@ -47,14 +47,15 @@ export class TypeormMaintenanceStore implements MaintenanceStore {
   async recoverExpiredLeases(
     limit: number,
     decide: (record: NotificationRecord) => LeaseRecovery,
+    graceMs = 0,
   ): Promise<RecoveredLease[]> {
-    const { now, claimLock } = this.dialect;
-    const expired = `status = 'sending' AND lease_expires_at < ${now}`;
+    const { nowMinusMs, claimLock } = this.dialect;
+    const expired = `status = 'sending' AND lease_expires_at < ${nowMinusMs}`;
     // Unlocked scan first: locking every `sending` row examined would stall live workers' finishes.
     const candidates = await select(
       this.dataSource,
       `SELECT id FROM notification_records WHERE ${expired} LIMIT ?`,
-      [limit],
+      [graceMs, limit],
     );
     if (candidates.length === 0) return [];
     const ids = candidates.map((row) => String(row.id));
@@ -63,7 +64,7 @@ export class TypeormMaintenanceStore implements MaintenanceStore {
         runner,
         `SELECT ${NOTIFICATION_COLUMNS} FROM notification_records
           WHERE id IN (${placeholders(ids.length)}) AND ${expired} ${claimLock}`,
-        ids,
+        [...ids, graceMs],
       );
       const recovered: RecoveredLease[] = [];
       for (const row of rows) {
