@@ -12,7 +12,7 @@ import { GatewayMetrics } from './core/metrics/gateway-metrics.js';
 import { countByStatus } from './core/store/typeorm/count-by-status.js';
 import { TriggerService } from './core/delivery/trigger-service.js';
 import { NotificationQueries } from './core/notification/notification-queries.js';
-import { createChannelRegistry, type ChannelRegistry } from './core/plugins/plugin-registry.js';
+import { createChannelRegistry, type ChannelRegistry } from './core/channels/channel-registry.js';
 import { createAuthInterceptor, isLoopbackHost } from './core/rpc/auth-interceptor.js';
 import { createErrorLoggingInterceptor } from './core/rpc/error-logging-interceptor.js';
 import { registerHealthService } from './core/rpc/health/health-service.js';

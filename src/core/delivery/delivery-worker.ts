@@ -10,7 +10,7 @@ import type { GatewayConfig } from '../config/gateway-config.js';
 import type { SendResult } from '../contract/index.js';
 import type { AttemptRecord, NotificationRecord } from '../notification/notification-record.js';
 import { isTerminal } from '../notification/status-machine.js';
-import type { ChannelRegistry, LoadedChannel } from '../plugins/plugin-registry.js';
+import type { ChannelRegistry, LoadedChannel } from '../channels/channel-registry.js';
 import type { Clock } from '../shared/clock.js';
 import { idempotencyKeyOf } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';

@@ -1,4 +1,4 @@
-import type { ChannelRegistry } from '../plugins/plugin-registry.js';
+import type { ChannelRegistry } from '../channels/channel-registry.js';
 import { invalidField } from '../shared/gateway-error.js';
 import { newTraceId } from '../shared/ids.js';
 import type { MessageInput } from './render-message.js';

@@ -1,7 +1,7 @@
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { MessageBus } from '../bus/message-bus.js';
 import type { NewNotification, NotificationRecord } from '../notification/notification-record.js';
-import type { ChannelRegistry } from '../plugins/plugin-registry.js';
+import type { ChannelRegistry } from '../channels/channel-registry.js';
 import type { Clock } from '../shared/clock.js';
 import { GatewayError } from '../shared/gateway-error.js';
 import { newId } from '../shared/ids.js';

@@ -7,7 +7,7 @@ import {
   ConfigService,
   type ChannelConfig,
 } from '../../gen/notify/v1/config_service_pb.js';
-import type { ChannelRegistry } from '../plugins/plugin-registry.js';
+import type { ChannelRegistry } from '../channels/channel-registry.js';
 import type { MaskedChannelConfig, UserConfigService } from '../user-config/user-config-service.js';
 import { mapErrors } from './notification-service-handler.js';
 

@@ -1,6 +1,6 @@
 import type { MessageBus } from '../bus/message-bus.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import type { ChannelRegistry } from '../plugins/plugin-registry.js';
+import type { ChannelRegistry } from '../channels/channel-registry.js';
 import type { JobStore } from '../schedule/job-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { MaintenanceStore } from '../store/maintenance-store.js';

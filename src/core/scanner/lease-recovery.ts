@@ -1,5 +1,5 @@
 import type { MessageBus } from '../bus/message-bus.js';
-import type { ChannelRegistry } from '../plugins/plugin-registry.js';
+import type { ChannelRegistry } from '../channels/channel-registry.js';
 import type { Logger } from '../shared/logger.js';
 import type { MaintenanceStore } from '../store/maintenance-store.js';
 import { decideLeaseRecovery, type UnknownOutcomePolicy } from './lease-recovery-decision.js';

@@ -1,6 +1,6 @@
 import type { Clock } from '../shared/clock.js';
 import { GatewayError, invalidField } from '../shared/gateway-error.js';
-import type { ChannelRegistry } from '../plugins/plugin-registry.js';
+import type { ChannelRegistry } from '../channels/channel-registry.js';
 import type { JobListPage, JobStore } from './job-store.js';
 import { normalizeTrigger, triggerPayloadHash } from './job-payload.js';
 import { validateJobKey, validateScheduleRequest, type ScheduleJobInput } from './schedule-request.js';

@@ -1,5 +1,5 @@
 import { FIELD_LIMITS, validateTrigger, type TriggerInput } from '../delivery/trigger-input.js';
-import type { ChannelRegistry } from '../plugins/plugin-registry.js';
+import type { ChannelRegistry } from '../channels/channel-registry.js';
 import { GatewayError, invalidField } from '../shared/gateway-error.js';
 
 /** Prefix of the dedupe key a fired job gets when its trigger carries none. */

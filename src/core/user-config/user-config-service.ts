@@ -1,6 +1,6 @@
 import type { SendResult } from '../contract/index.js';
 import { callProvider } from '../delivery/call-provider.js';
-import type { ChannelRegistry, LoadedChannel } from '../plugins/plugin-registry.js';
+import type { ChannelRegistry, LoadedChannel } from '../channels/channel-registry.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { Clock } from '../shared/clock.js';
 import { GatewayError, invalidField } from '../shared/gateway-error.js';

@@ -1,5 +1,5 @@
 import { SettingsError, type SettingSpec } from '../contract/index.js';
-import type { LoadedChannel } from '../plugins/plugin-registry.js';
+import type { LoadedChannel } from '../channels/channel-registry.js';
 import { invalidField } from '../shared/gateway-error.js';
 import type { QuietHours } from './channel-settings-source.js';
 import { isValidTimeZone, parseClockTime } from './quiet-hours.js';

@@ -3,7 +3,7 @@ import { MemoryMessageBus } from '../../../src/core/bus/memory/memory-bus.js';
 import { parseGatewayConfig } from '../../../src/core/config/load-config.js';
 import { DeliveryWorker } from '../../../src/core/delivery/delivery-worker.js';
 import type { NotificationRecord } from '../../../src/core/notification/notification-record.js';
-import type { ChannelRegistry } from '../../../src/core/plugins/plugin-registry.js';
+import type { ChannelRegistry } from '../../../src/core/channels/channel-registry.js';
 import { createLogger } from '../../../src/core/shared/logger.js';
 import type { NotificationStore } from '../../../src/core/store/notification-store.js';
 import { emptySettingsSource } from '../../../src/core/user-config/channel-settings-source.js';
