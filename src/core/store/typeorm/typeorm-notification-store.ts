@@ -46,12 +46,9 @@ const FINISH_SQL = `UPDATE notification_records
   WHERE id = ? AND status = 'sending' AND version = ?`;
 // The attempt row of a finish, inserted only while the record is still the claimed `sending` row:
 // written before the state change, so no reader ever sees a state without the call behind it.
-// NOT EXISTS makes it idempotent: a worker retrying a finish that failed half-way (database cut
-// between the two statements) does not record the same call twice.
 const INSERT_FINISH_ATTEMPT_SQL = `INSERT INTO notification_attempts (${ATTEMPT_COLUMNS})
   SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM notification_records
-  WHERE id = ? AND status = 'sending' AND version = ?
-    AND NOT EXISTS (SELECT 1 FROM notification_attempts WHERE notification_id = ? AND attempt_no = ?)`;
+  WHERE id = ? AND status = 'sending' AND version = ?`;
 // last_error_* stay on redrive: they are the history an operator redrove from.
 const REDRIVE_SQL = `UPDATE notification_records
   SET status = 'pending', attempt_count = 0, max_attempts = ?, next_attempt_at = ?, lease_owner = NULL,
@@ -252,15 +249,10 @@ export class TypeormNotificationStore implements NotificationStore {
     // hottest path, BENCHMARKS.md). The attempt goes first under the same compare-and-set; the
     // UPDATE then decides. Only a lease recovery landing between the two can leave an attempt row
     // without its transition, and that row is still a true record of a provider call.
-    // 0 rows here means the compare-and-set already failed, or this call's row exists from an
-    // earlier try of this same finish; the UPDATE below tells the two apart.
-    await execute(this.dataSource, INSERT_FINISH_ATTEMPT_SQL, [
-      ...attemptParams(attempt),
-      id,
-      version,
-      id,
-      attempt.attemptNo,
-    ]);
+    // No NOT EXISTS guard against a repeated finish: MariaDB fails concurrent INSERT … SELECT that
+    // reads its own target table (error 1467). A finish retried after the database died between
+    // the two statements may therefore record the same call twice (an audit row, never a send).
+    await execute(this.dataSource, INSERT_FINISH_ATTEMPT_SQL, [...attemptParams(attempt), id, version]);
     const moved = await execute(this.dataSource, FINISH_SQL, [
       update.status,
       update.spendsAttempt ? 1 : 0,
