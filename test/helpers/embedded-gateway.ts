@@ -5,7 +5,7 @@ import type { GatewayConfig } from '../../src/core/config/gateway-config.js';
 import { createLogger } from '../../src/core/shared/logger.js';
 import type { MockProvider } from '../../src/plugins/mock/index.js';
 import { startGateway, type RunningGateway } from '../../src/server.js';
-import { testConfig } from './test-gateway.js';
+import { mockOf, testConfig } from './test-gateway.js';
 
 /** An in-process gateway in embedded mode: SQLite file in a temp dir, in-process bus, port 0. */
 export interface EmbeddedGateway {
@@ -40,11 +40,7 @@ export async function startEmbeddedGateway(
     config,
     baseUrl: `http://127.0.0.1:${gateway.port}`,
     file,
-    mock(channel = 'mock') {
-      const loaded = gateway.channels.get(channel);
-      if (!loaded) throw new Error(`no channel ${channel}`);
-      return loaded.provider as MockProvider;
-    },
+    mock: (channel = 'mock') => mockOf(gateway, channel),
     async stop() {
       await gateway.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -41,6 +41,13 @@ function merge(base: Overrides, overrides: Overrides): Overrides {
   return result;
 }
 
+/** The live mock provider of a gateway's channel (tests read what it was asked to send). */
+export function mockOf(gateway: RunningGateway, channel = 'mock'): MockProvider {
+  const loaded = gateway.channels.get(channel);
+  if (!loaded) throw new Error(`no channel ${channel}`);
+  return loaded.provider as MockProvider;
+}
+
 /** One encryption key for the whole test run (settings are sealed like in production). */
 export const TEST_SECRET_KEYS = `test:${randomBytes(32).toString('base64')}`;
 
@@ -99,11 +106,7 @@ export async function startTestGateway(
     config,
     baseUrl: `http://127.0.0.1:${gateway.port}`,
     database,
-    mock(channel = 'mock') {
-      const loaded = gateway.channels.get(channel);
-      if (!loaded) throw new Error(`no channel ${channel}`);
-      return loaded.provider as MockProvider;
-    },
+    mock: (channel = 'mock') => mockOf(gateway, channel),
     async stop() {
       await gateway.stop();
       if (options.shared) return;
