@@ -85,7 +85,7 @@ export function toConnectError(error: unknown): ConnectError {
       new GatewayError(
         'unavailable',
         'dependency_unavailable',
-        'a dependency (database or broker) is unavailable; retry later',
+        'a dependency (database or broker) is unavailable; retry the same request later (a repeated Trigger is deduplicated)',
       ),
     );
   }

@@ -13,6 +13,8 @@ export interface TriggerAnswer {
   readonly id?: string;
   /** The Connect code name when it failed (`unavailable`, …). */
   readonly error?: string;
+  /** True when an OK answer found the record already stored (a repeat of the same key). */
+  readonly deduplicated?: boolean;
 }
 
 /** Options of {@link driveTriggers}. */
@@ -43,27 +45,55 @@ export async function driveTriggers(client: NotificationClient, options: DriveOp
   const lane = async () => {
     for (let i = next++; i < options.count; i = next++) {
       if (options.intervalMs) await sleep(options.intervalMs * (i > 0 ? 1 : 0));
-      const key = `${run}-${i}`;
-      const userId = userOf(i);
-      try {
-        const response = await client.trigger(
-          {
-            userId,
-            triggerId: key,
-            message: { text: `fault ${key} end` },
-            channels: [options.channel],
-            metadata: options.metadata ?? {},
-          },
-          { timeoutMs: 15_000 },
-        );
-        answers[i] = { key, userId, id: response.notifications[0]?.id };
-      } catch (error) {
-        answers[i] = { key, userId, error: Code[ConnectError.from(error).code] };
-      }
+      answers[i] = await triggerOnce(client, `${run}-${i}`, userOf(i), options);
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 8 }, lane));
   return { run, answers };
+}
+
+/** One Trigger call for dedupe key `key`; its answer, OK or error. */
+async function triggerOnce(
+  client: NotificationClient,
+  key: string,
+  userId: string,
+  options: Pick<DriveOptions, 'channel' | 'metadata'>,
+): Promise<TriggerAnswer> {
+  try {
+    const response = await client.trigger(
+      {
+        userId,
+        triggerId: key,
+        message: { text: `fault ${key} end` },
+        channels: [options.channel],
+        metadata: options.metadata ?? {},
+      },
+      { timeoutMs: 15_000 },
+    );
+    const notification = response.notifications[0];
+    return { key, userId, id: notification?.id, deduplicated: notification?.deduplicated ?? false };
+  } catch (error) {
+    return { key, userId, error: Code[ConnectError.from(error).code] };
+  }
+}
+
+/**
+ * What a well-behaved caller does with an UNAVAILABLE answer: repeat the same trigger (same key).
+ * An UNAVAILABLE answer can hide a commit whose acknowledgement was lost with the connection; the
+ * repeat then finds that record (`deduplicated`) instead of storing a second one.
+ */
+export async function retryRejected(
+  client: NotificationClient,
+  drive: DriveResult,
+  options: Pick<DriveOptions, 'channel' | 'metadata'>,
+): Promise<DriveResult> {
+  const answers: TriggerAnswer[] = [];
+  for (const answer of drive.answers) {
+    answers.push(
+      answer.error === undefined ? answer : await triggerOnce(client, answer.key, answer.userId, options),
+    );
+  }
+  return { run: drive.run, answers };
 }
 
 /** One row of the accounting: the record of a dedupe key as the database has it. */
