@@ -3,7 +3,7 @@ import { createConnection } from 'mysql2/promise';
 import type { BenchConfig } from './bench-config.js';
 import { createBenchDatabase, uniqueSuffix } from './bench-database.js';
 import { freePort, spawnNode, stopChild, type Child } from './child-process.js';
-import { distPath, raceExit, type RunningTarget } from './target.js';
+import { cpuProfileArgs, distPath, raceExit, type RunningTarget } from './target.js';
 
 /** A minimal copy of notification_records: the columns the baseline writes and the bench reads. */
 const SCHEMA = `CREATE TABLE notification_records (
@@ -44,7 +44,7 @@ async function deleteQueue(amqpUrl: string, queue: string): Promise<void> {
 }
 
 /** The baseline (baseline-server.ts) as an api and a worker process, on its own database and queue. */
-export async function launchBaseline(config: BenchConfig): Promise<RunningTarget> {
+export async function launchBaseline(config: BenchConfig, run: number): Promise<RunningTarget> {
   const database = await createBenchDatabase(config.mysqlRootUrl, 'base');
   const queue = `bench-baseline-${uniqueSuffix()}`;
   const port = await freePort();
@@ -66,8 +66,18 @@ export async function launchBaseline(config: BenchConfig): Promise<RunningTarget
       BASELINE_PORT: String(port),
     };
     const script = distPath('bench/baseline-server.js');
-    children.push(spawnNode('baseline-worker', script, ['worker'], env));
-    children.push(spawnNode('baseline-api', script, ['api'], env));
+    children.push(
+      spawnNode(
+        'baseline-worker',
+        script,
+        ['worker'],
+        env,
+        cpuProfileArgs(config, 'baseline', run, 'worker'),
+      ),
+    );
+    children.push(
+      spawnNode('baseline-api', script, ['api'], env, cpuProfileArgs(config, 'baseline', run, 'api')),
+    );
     await raceExit(Promise.all(children.map((child) => waitLine(child, 'ready', 30_000))), children);
   } catch (error) {
     await stop();

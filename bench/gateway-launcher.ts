@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deleteTopology } from '../src/core/bus/amqp/topology.js';
 import type { BenchConfig } from './bench-config.js';
 import { createBenchDatabase, uniqueSuffix } from './bench-database.js';
 import { freePort, spawnNode, stopChild, type Child } from './child-process.js';
-import { distPath, raceExit, type RunningTarget } from './target.js';
+import { cpuProfileArgs, distPath, raceExit, type RunningTarget } from './target.js';
 
 /** A fixed test key: the gateway on MySQL refuses to start without NOTIFY_SECRET_KEYS. */
 const SECRET_KEYS = `bench:${Buffer.alloc(32, 7).toString('base64')}`;
@@ -60,12 +60,7 @@ export async function launchGateway(config: BenchConfig, run: number): Promise<R
     const migrate = spawnNode('migrate', cli, ['migrate'], env);
     const code = await migrate.exited;
     if (code !== 0) throw new Error(`migrate exited ${code}:\n${migrate.output()}`);
-    const profileArgs = (role: string) => {
-      if (!config.profileDir) return [];
-      const profileDir = path.resolve(config.profileDir, `gateway-run${run}-${role}`);
-      mkdirSync(profileDir, { recursive: true });
-      return ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
-    };
+    const profileArgs = (role: string) => cpuProfileArgs(config, 'gateway', run, role);
     // The worker first, so it has declared the topology before the first publish.
     children.push(spawnNode('gateway-worker', cli, ['worker'], env, profileArgs('worker')));
     children.push(spawnNode('gateway-api', cli, ['api'], env, profileArgs('api')));

@@ -48,7 +48,7 @@ async function machine(config: BenchConfig) {
 
 const LAUNCH: Record<TargetName, (config: BenchConfig, run: number) => Promise<RunningTarget>> = {
   gateway: launchGateway,
-  baseline: (config) => launchBaseline(config),
+  baseline: launchBaseline,
 };
 
 async function measureTarget(config: BenchConfig, name: TargetName, run: number): Promise<PhaseResult[]> {

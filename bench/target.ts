@@ -1,4 +1,6 @@
-import type { TargetName } from './bench-config.js';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { BenchConfig, TargetName } from './bench-config.js';
 import type { Child } from './child-process.js';
 
 /** A running system under test: an RPC address, its processes, and its records table. */
@@ -27,4 +29,12 @@ export async function raceExit<T>(ready: Promise<T>, children: readonly Child[])
     }),
   );
   return Promise.race([ready, ...exits]);
+}
+
+/** Node flags that make a child write a CPU profile (BENCH_PROFILE=1), one directory per process. */
+export function cpuProfileArgs(config: BenchConfig, target: TargetName, run: number, role: string): string[] {
+  if (!config.profileDir) return [];
+  const profileDir = path.resolve(config.profileDir, `${target}-run${run}-${role}`);
+  mkdirSync(profileDir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
 }

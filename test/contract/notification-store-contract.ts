@@ -142,6 +142,47 @@ export function describeNotificationStoreContract(
       expect((await store.list({ userId, limit: 50 })).records).toHaveLength(1);
     });
 
+    it('stores 40 concurrent new records, every field intact', async () => {
+      const userId = uniqueUser();
+      const inputs = Array.from({ length: 40 }, (_, i) =>
+        newNotification({ userId, dedupeKey: `k${i}`, messageText: `text ${i}`, metadata: { i: String(i) } }),
+      );
+      const results = await Promise.all(
+        inputs.map((input) => store.insertOrFind(input, at(inputs.indexOf(input)))),
+      );
+      expect(results.map((result) => result.deduplicated)).toEqual(inputs.map(() => false));
+      for (const [i, input] of inputs.entries()) {
+        expect(results[i]!.record).toMatchObject({ ...input, createdAt: at(i), version: 1 });
+        expect(await store.findById(input.id)).toMatchObject({ ...input, createdAt: at(i), version: 1 });
+      }
+    });
+
+    it('answers each of many concurrent inserts on its own: new, repeat, or its own error', async () => {
+      const userId = uniqueUser();
+      const existing = newNotification({ userId, dedupeKey: 'existing' });
+      await store.insertOrFind(existing, T0);
+      const fresh = Array.from({ length: 30 }, (_, i) => newNotification({ userId, dedupeKey: `k${i}` }));
+      const repeat = newNotification({ userId, dedupeKey: 'existing' });
+      // The same id under another key: the database refuses it, and only this insert may fail.
+      const collidingId = newNotification({ userId, dedupeKey: 'collide', id: existing.id });
+      const results = await Promise.allSettled(
+        [...fresh.slice(0, 15), repeat, collidingId, ...fresh.slice(15)].map((input) =>
+          store.insertOrFind(input, T0),
+        ),
+      );
+      const answers = results.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
+      expect(results[16]!.status).toBe('rejected');
+      expect(answers[15]).toMatchObject({ deduplicated: true, record: { id: existing.id } });
+      const inserted = [...answers.slice(0, 15), ...answers.slice(17)];
+      expect(inserted.map((answer) => answer?.deduplicated)).toEqual(fresh.map(() => false));
+      expect(inserted.map((answer) => answer?.record.id)).toEqual(fresh.map((input) => input.id));
+      const stored = (await listAll(store, { userId, limit: 100 })).flat();
+      expect(stored.map((record) => record.id).sort()).toEqual(
+        [existing.id, ...fresh.map((input) => input.id)].sort(),
+      );
+      for (const input of fresh) expect(await store.findById(input.id)).toMatchObject(input);
+    });
+
     it('claims only when due, taking the lease and counting the call', async () => {
       const { record } = await store.insertOrFind(newNotification({ nextAttemptAt: at(10_000) }), T0);
       expect(await store.claim(record.id, { now: at(9_999), ...LEASE })).toBeNull();

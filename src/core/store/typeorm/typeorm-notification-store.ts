@@ -1,4 +1,5 @@
-import { execute, select } from './raw-sql.js';
+import { CoalescingBatcher } from '../../shared/coalescing-batcher.js';
+import { execute, placeholders, select } from './raw-sql.js';
 import type { DataSource } from 'typeorm';
 import type {
   AttemptRecord,
@@ -28,9 +29,35 @@ import { MYSQL_DIALECT, type SqlDialect } from './sql-dialect.js';
 // Error text from a provider can be a whole HTML page; it must never make a transition fail.
 const MAX_ERROR_MESSAGE = 4000;
 
-const INSERT_SQL = `INSERT INTO notification_records (${NOTIFICATION_COLUMNS})
-  VALUES (${Array.from({ length: NOTIFICATION_COLUMNS.split(',').length }, () => '?').join(', ')})`;
-const SELECT_BY_ID = `SELECT ${NOTIFICATION_COLUMNS} FROM notification_records WHERE id = ?`;
+const ROW_PLACEHOLDERS = `(${placeholders(NOTIFICATION_COLUMNS.split(',').length)})`;
+/** A plain multi-row INSERT: all or nothing, so a duplicate key anywhere stores none of the rows. */
+const insertSql = (rows: number): string =>
+  `INSERT INTO notification_records (${NOTIFICATION_COLUMNS}) VALUES ${Array.from({ length: rows }, () => ROW_PLACEHOLDERS).join(', ')}`;
+const INSERT_SQL = insertSql(1);
+
+/**
+ * Batches of concurrent trigger inserts: one statement (one commit, one log flush) for up to 32 rows.
+ * Rows carry the message text, so the batch stays far below max_allowed_packet (16 MiB by default).
+ */
+const INSERT_BATCHING = { maxInFlight: 4, maxBatch: 32 } as const;
+
+interface PendingInsert {
+  readonly record: NewNotification;
+  readonly now: Date;
+}
+
+/** One row's outcome inside a batch: its own result, or its own error. */
+type InsertOutcome = InsertResult | { readonly error: unknown };
+
+const selectByIds = (count: number): string =>
+  `SELECT ${NOTIFICATION_COLUMNS} FROM notification_records WHERE id IN (${placeholders(count)})`;
+
+/** Batches of concurrent reads by id (every delivery starts with one): a few at once, up to 64 ids each. */
+const FIND_BATCHING = { maxInFlight: 4, maxBatch: 64 } as const;
+
+/** How the database compares ids: ascii_bin is a PAD SPACE collation (trailing spaces ignored). */
+const idKey = (id: string): string => id.replace(/ +$/, '');
+
 const SELECT_BY_DEDUPE = `SELECT ${NOTIFICATION_COLUMNS} FROM notification_records
   WHERE user_id = ? AND channel = ? AND dedupe_key = ?`;
 // mysql2 reports matched rows as affectedRows (SQLite: changed rows), so each WHERE carries the
@@ -144,6 +171,14 @@ export interface TypeormNotificationStoreOptions {
 export class TypeormNotificationStore implements NotificationStore {
   private readonly closeDataSource: boolean;
   private readonly dialect: SqlDialect;
+  private readonly inserts = new CoalescingBatcher<PendingInsert, InsertOutcome>(
+    (batch) => this.insertMany(batch),
+    INSERT_BATCHING,
+  );
+  private readonly reads = new CoalescingBatcher<string, NotificationRecord | null>(
+    (ids) => this.findMany(ids),
+    FIND_BATCHING,
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -154,6 +189,38 @@ export class TypeormNotificationStore implements NotificationStore {
   }
 
   async insertOrFind(record: NewNotification, now: Date): Promise<InsertResult> {
+    const outcome = await this.inserts.load({ record, now });
+    if ('error' in outcome) throw outcome.error;
+    return outcome;
+  }
+
+  /**
+   * Concurrent triggers' rows as one INSERT. When it fails (a repeated dedupe key, a deadlock, an
+   * outage) nothing of it was stored, and each row goes again on its own, so every trigger gets
+   * its own answer: inserted, deduplicated, or its own error.
+   */
+  private async insertMany(batch: readonly PendingInsert[]): Promise<InsertOutcome[]> {
+    if (batch.length > 1) {
+      try {
+        await execute(
+          this.dataSource,
+          insertSql(batch.length),
+          batch.flatMap(({ record, now }) => insertParams(record, now)),
+        );
+        return batch.map(({ record, now }) => ({
+          record: { ...record, ...newRecordCounters(now) },
+          deduplicated: false,
+        }));
+      } catch {
+        // Fall through: one by one.
+      }
+    }
+    return Promise.all(
+      batch.map(({ record, now }) => this.insertOne(record, now).catch((error: unknown) => ({ error }))),
+    );
+  }
+
+  private async insertOne(record: NewNotification, now: Date): Promise<InsertResult> {
     const params = insertParams(record, now);
     for (let tries = 1; ; tries++) {
       try {
@@ -171,14 +238,24 @@ export class TypeormNotificationStore implements NotificationStore {
         ]);
         // No row for the key means the id itself collided under another key: a caller bug.
         if (rows[0] === undefined) throw error;
-        return { record: mapNotificationRow(rows[0]), deduplicated: true };
+        const found = mapNotificationRow(rows[0]);
+        // Our own id: an earlier try of this very row committed although its answer was lost
+        // (a batch cut off mid-commit), so this is the insert, not a repeat of another trigger.
+        return { record: found, deduplicated: found.id !== record.id };
       }
     }
   }
 
-  async findById(id: string): Promise<NotificationRecord | null> {
-    const rows = await select(this.dataSource, SELECT_BY_ID, [id]);
-    return rows[0] === undefined ? null : mapNotificationRow(rows[0]);
+  findById(id: string): Promise<NotificationRecord | null> {
+    return this.reads.load(id);
+  }
+
+  private async findMany(ids: readonly string[]): Promise<Array<NotificationRecord | null>> {
+    const rows = await select(this.dataSource, selectByIds(ids.length), [...ids]);
+    const byId = new Map(
+      rows.map((row) => mapNotificationRow(row)).map((record) => [idKey(record.id), record]),
+    );
+    return ids.map((id) => byId.get(idKey(id)) ?? null);
   }
 
   async listAttempts(notificationId: string): Promise<AttemptRecord[]> {

@@ -5,13 +5,31 @@ import type {
   StoredChannelConfig,
   UserConfigStore,
 } from '../../user-config/user-config-store.js';
+import { CoalescingBatcher } from '../../shared/coalescing-batcher.js';
 import { readBool, readDate, readInt, readNullableText, readText, type RawRow } from './row-values.js';
 import { MYSQL_DIALECT, type SqlDialect } from './sql-dialect.js';
 import { UserChannelConfigEntity, type UserChannelConfigRow } from './user-channel-config-entity.js';
 
-const GET_SQL = `SELECT id, user_id, channel, enabled, settings_ciphertext, key_id, quiet_hours_start,
-  quiet_hours_end, timezone, state, invalid_reason, created_at, updated_at, version
-  FROM user_channel_configs WHERE user_id = ? AND channel = ?`;
+const CONFIG_COLUMNS = `id, user_id, channel, enabled, settings_ciphertext, key_id, quiet_hours_start,
+  quiet_hours_end, timezone, state, invalid_reason, created_at, updated_at, version`;
+
+/** A batched settings read: one `(user_id = ? AND channel = ?)` term per key, a range scan on the unique key. */
+function getManySql(keys: number): string {
+  const terms = Array.from({ length: keys }, () => '(user_id = ? AND channel = ?)').join(' OR ');
+  return `SELECT ${CONFIG_COLUMNS} FROM user_channel_configs WHERE ${terms}`;
+}
+
+/** Batches of concurrent settings reads: a few at once, each answering up to 64 lookups. */
+const GET_BATCHING = { maxInFlight: 4, maxBatch: 64 } as const;
+
+interface ConfigKey {
+  readonly userId: string;
+  readonly channel: string;
+}
+
+/** How the database tells keys apart: utf8mb4_bin is a PAD SPACE collation (trailing spaces ignored). */
+const keyText = (userId: string, channel: string): string =>
+  `${userId.replace(/ +$/, '')}\u0000${channel.replace(/ +$/, '')}`;
 
 function rowFromRaw(raw: RawRow): UserChannelConfigRow {
   return {
@@ -58,6 +76,11 @@ function toStored(row: UserChannelConfigRow): StoredChannelConfig {
  */
 export class TypeormUserConfigStore implements UserConfigStore {
   private readonly repository: Repository<UserChannelConfigRow>;
+  // Every trigger and every delivery reads settings: concurrent reads share one statement.
+  private readonly reads = new CoalescingBatcher<ConfigKey, StoredChannelConfig | null>(
+    (keys) => this.getMany(keys),
+    GET_BATCHING,
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -96,10 +119,22 @@ export class TypeormUserConfigStore implements UserConfigStore {
     throw new Error('user channel config upsert did not converge');
   }
 
-  async get(userId: string, channel: string): Promise<StoredChannelConfig | null> {
-    // Every delivery reads this: raw SQL skips the repository's per-call metadata work (BENCHMARKS.md).
-    const rows = await this.dataSource.query<RawRow[]>(GET_SQL, [userId, channel]);
-    return rows[0] === undefined ? null : toStored(rowFromRaw(rows[0]));
+  get(userId: string, channel: string): Promise<StoredChannelConfig | null> {
+    return this.reads.load({ userId, channel });
+  }
+
+  private async getMany(keys: readonly ConfigKey[]): Promise<Array<StoredChannelConfig | null>> {
+    // Raw SQL skips the repository's per-call metadata work (BENCHMARKS.md).
+    const rows = await this.dataSource.query<RawRow[]>(
+      getManySql(keys.length),
+      keys.flatMap((key) => [key.userId, key.channel]),
+    );
+    const byKey = new Map<string, StoredChannelConfig>();
+    for (const raw of rows) {
+      const stored = toStored(rowFromRaw(raw));
+      byKey.set(keyText(stored.userId, stored.channel), stored);
+    }
+    return keys.map((key) => byKey.get(keyText(key.userId, key.channel)) ?? null);
   }
 
   async listForUser(userId: string): Promise<StoredChannelConfig[]> {
