@@ -239,6 +239,118 @@ export function describeNotificationStoreContract(
       expect(finished).toEqual(await store.findById(record.id));
     });
 
+    it('decides many concurrent expected-version claims one by one, each equal to the row it wrote', async () => {
+      const userId = uniqueUser();
+      const due = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.insertOrFind(newNotification({ userId, dedupeKey: `due${i}` }), T0).then((r) => r.record),
+        ),
+      );
+      const moved = (await store.insertOrFind(newNotification({ userId, dedupeKey: 'moved' }), T0)).record;
+      await store.cancel(moved.id, T0);
+      const early = (
+        await store.insertOrFind(
+          newNotification({ userId, dedupeKey: 'early', nextAttemptAt: at(60_000) }),
+          T0,
+        )
+      ).record;
+      const contested = due[0]!;
+      // Claims at slightly different times, like deliveries that joined a batch while it waited.
+      const requests = [
+        ...due.map((record, i) => ({ record, now: at(i) })),
+        ...Array.from({ length: 5 }, (_, i) => ({ record: contested, now: at(100 + i) })),
+        { record: moved, now: at(1) },
+        { record: early, now: at(1) },
+      ];
+      const results = await Promise.all(
+        requests.map(({ record, now }) =>
+          store.claim(record.id, {
+            now,
+            leaseOwner: 'worker-a',
+            leaseExpiresAt: new Date(now.getTime() + 60_000),
+            expected: record,
+          }),
+        ),
+      );
+      // The contested record is won exactly once; the moved and the early one not at all.
+      expect(results.filter((claimed) => claimed?.id === contested.id)).toHaveLength(1);
+      expect(results.slice(-2)).toEqual([null, null]);
+      for (const record of due) {
+        const won = results.filter((claimed) => claimed?.id === record.id);
+        expect(won).toHaveLength(1);
+        expect(won[0]).toEqual(await store.findById(record.id));
+        expect(won[0]).toMatchObject({ status: 'sending', version: record.version + 1, callCount: 1 });
+      }
+    });
+
+    it('finishes many claimed records concurrently, each row and attempt exactly as written', async () => {
+      const userId = uniqueUser();
+      const records = await Promise.all(
+        Array.from({ length: 24 }, (_, i) =>
+          store.insertOrFind(newNotification({ userId, dedupeKey: `f${i}` }), T0).then((r) => r.record),
+        ),
+      );
+      const claimedRecords = await Promise.all(
+        records.map((record) => store.claim(record.id, { now: T0, ...LEASE, expected: record })),
+      );
+      const statuses = ['sent', 'failed', 'dead', 'skipped'] as const;
+      const finishes = claimedRecords.map((claimed, i) => {
+        const status = statuses[i % statuses.length]!;
+        return {
+          claimed: claimed!,
+          update: finishUpdate(status, at(10 + i), {
+            spendsAttempt: i % 5 !== 0,
+            providerMessageId: status === 'sent' ? `om_${i}` : null,
+            nextAttemptAt: at(1000 + i),
+          }),
+          attempt: attemptFor(claimed!, {
+            outcome: status === 'sent' ? 'success' : 'temporary_fail',
+            errorCode: status === 'sent' ? null : `code_${i}`,
+            durationMs: i,
+            possibleDuplicate: i % 7 === 0,
+          }),
+        };
+      });
+      // One of them already moved on (finished alone): its batched finish must write nothing.
+      const gone = finishes[3]!;
+      await store.finish(
+        gone.claimed.id,
+        gone.claimed.version,
+        finishUpdate('sent', at(5)),
+        attemptFor(gone.claimed),
+      );
+      const results = await Promise.all(
+        finishes.map(({ claimed, update, attempt }) =>
+          store.finish(claimed.id, claimed.version, update, attempt, claimed),
+        ),
+      );
+      expect(results[3]).toBeNull();
+      expect(await store.listAttempts(gone.claimed.id)).toHaveLength(1);
+      for (const [i, { claimed, update, attempt }] of finishes.entries()) {
+        if (i === 3) continue;
+        expect(results[i]).toEqual(await store.findById(claimed.id));
+        expect(results[i]).toMatchObject({
+          status: update.status,
+          attemptCount: i % 5 !== 0 ? 1 : 0,
+          providerMessageId: update.providerMessageId,
+          nextAttemptAt: update.nextAttemptAt,
+          leaseOwner: null,
+          version: claimed.version + 1,
+          updatedAt: update.now,
+        });
+        const attempts = await store.listAttempts(claimed.id);
+        expect(attempts).toHaveLength(1);
+        expect(attempts[0]).toMatchObject({
+          attemptNo: attempt.attemptNo,
+          outcome: attempt.outcome,
+          errorCode: attempt.errorCode,
+          durationMs: i,
+          possibleDuplicate: attempt.possibleDuplicate,
+          requestPayload: attempt.requestPayload,
+        });
+      }
+    });
+
     it('records one attempt row however often the same finish is repeated', async () => {
       const { record } = await store.insertOrFind(newNotification(), T0);
       const claimed = (await store.claim(record.id, { now: T0, ...LEASE }))!;

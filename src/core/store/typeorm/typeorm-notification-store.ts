@@ -62,10 +62,83 @@ const SELECT_BY_DEDUPE = `SELECT ${NOTIFICATION_COLUMNS} FROM notification_recor
   WHERE user_id = ? AND channel = ? AND dedupe_key = ?`;
 // mysql2 reports matched rows as affectedRows (SQLite: changed rows), so each WHERE carries the
 // expected state (DESIGN §11) and both count the same.
-const CLAIM_SQL = `UPDATE notification_records
+const CLAIM_SET = `UPDATE notification_records
   SET status = 'sending', lease_owner = ?, lease_expires_at = ?, version = version + 1,
-      call_count = call_count + 1, updated_at = ?
+      call_count = call_count + 1, updated_at = ?`;
+const CLAIM_BY_ID_SQL = `${CLAIM_SET}
   WHERE id = ? AND status IN ('pending', 'failed', 'scheduled') AND next_attempt_at <= ?`;
+/** Followed by one `(id = ? AND version = ?)` term per claim, OR-ed in parentheses. */
+const CLAIM_SQL = `${CLAIM_SET}
+  WHERE status IN ('pending', 'failed', 'scheduled') AND next_attempt_at <= ?`;
+
+/**
+ * Batches of concurrent claims (every delivery makes one): a few at once, up to 32 rows each.
+ * A claim is a compare-and-set on the version the worker read, so batching changes no outcome.
+ */
+const CLAIM_BATCHING = { maxInFlight: 4, maxBatch: 32 } as const;
+
+const ATTEMPT_COLUMN_LIST = ATTEMPT_COLUMNS.split(', ');
+
+/**
+ * The attempt rows of several finishes, each inserted only while its record is still the claimed
+ * `sending` row (the same compare-and-set as INSERT_FINISH_ATTEMPT_SQL, row by row).
+ */
+function insertFinishAttemptsSql(rows: number): string {
+  const first = `SELECT ${[...ATTEMPT_COLUMN_LIST, 'expected_version'].map((column) => `? AS ${column}`).join(', ')}`;
+  const others = Array.from(
+    { length: rows - 1 },
+    () => ` UNION ALL SELECT ${placeholders(ATTEMPT_COLUMN_LIST.length + 1)}`,
+  );
+  return `INSERT INTO notification_attempts (${ATTEMPT_COLUMNS})
+  SELECT ${ATTEMPT_COLUMN_LIST.map((column) => `v.${column}`).join(', ')}
+  FROM (${first}${others.join('')}) v
+  JOIN notification_records r
+    ON r.id = v.notification_id AND r.status = 'sending' AND r.version = v.expected_version`;
+}
+
+/** Columns a finish sets per row, each as `CASE id WHEN ? THEN ? … END` in the batched UPDATE. */
+const FINISH_CASE_COLUMNS = [
+  'status',
+  'next_attempt_at',
+  'last_error_code',
+  'last_error_message',
+  'provider_message_id',
+  'sent_at',
+  'updated_at',
+] as const;
+
+/** FINISH_SQL for several claimed rows at once, each under its own version compare-and-set. */
+function finishManySql(rows: number): string {
+  // Parameters: (id, value) pairs per column in FINISH_CASE_COLUMNS order, then the attempt increments.
+  const perRow = `CASE id ${Array.from({ length: rows }, () => 'WHEN ? THEN ?').join(' ')} END`;
+  return `UPDATE notification_records
+  SET ${FINISH_CASE_COLUMNS.map((column) => `${column} = ${perRow}`).join(', ')},
+      attempt_count = attempt_count + ${perRow},
+      lease_owner = NULL, lease_expires_at = NULL, version = version + 1
+  WHERE status = 'sending' AND (${Array.from({ length: rows }, () => '(id = ? AND version = ?)').join(' OR ')})`;
+}
+
+/** Batches of concurrent finishes (every delivery ends with one): a few at once, up to 32 each. */
+const FINISH_BATCHING = { maxInFlight: 4, maxBatch: 32 } as const;
+
+/** A finish of the record a claim returned, at the version it returned (the worker's hot path). */
+interface ClaimedFinish {
+  readonly claimed: NotificationRecord;
+  readonly update: FinishUpdate;
+  readonly attempt: AttemptRecord;
+}
+
+/** The columns a finish writes as text, cut to what the table holds. */
+function finishValues(update: FinishUpdate) {
+  return {
+    lastErrorCode: truncate(update.lastErrorCode, LIMITS.lastErrorCode),
+    lastErrorMessage: truncate(update.lastErrorMessage, MAX_ERROR_MESSAGE),
+    providerMessageId: truncate(update.providerMessageId, LIMITS.providerMessageId),
+  };
+}
+
+/** A claim that carries the record it expects (the worker's hot path). */
+type ExpectedClaim = ClaimRequest & { readonly expected: NotificationRecord };
 const FINISH_SQL = `UPDATE notification_records
   SET status = ?, attempt_count = attempt_count + ?, next_attempt_at = ?, last_error_code = ?,
       last_error_message = ?, provider_message_id = ?, sent_at = ?, lease_owner = NULL,
@@ -175,6 +248,16 @@ export class TypeormNotificationStore implements NotificationStore {
     (batch) => this.insertMany(batch),
     INSERT_BATCHING,
   );
+  /** The last batched claim or finish of each id in this process, which the next one waits for. */
+  private readonly busyIds = new Map<string, Promise<unknown>>();
+  private readonly finishes = new CoalescingBatcher<ClaimedFinish, NotificationRecord | null>(
+    (batch) => this.finishMany(batch),
+    FINISH_BATCHING,
+  );
+  private readonly claims = new CoalescingBatcher<ExpectedClaim, NotificationRecord | null>(
+    (requests) => this.claimMany(requests),
+    CLAIM_BATCHING,
+  );
   private readonly reads = new CoalescingBatcher<string, NotificationRecord | null>(
     (ids) => this.findMany(ids),
     FIND_BATCHING,
@@ -283,18 +366,10 @@ export class TypeormNotificationStore implements NotificationStore {
   async claim(id: string, request: ClaimRequest): Promise<NotificationRecord | null> {
     const expected = request.expected;
     if (expected) {
-      const won = await execute(this.dataSource, `${CLAIM_SQL} AND version = ?`, [
-        request.leaseOwner,
-        request.leaseExpiresAt,
-        request.now,
-        id,
-        request.now,
-        expected.version,
-      ]);
-      // Same columns the UPDATE set, on the exact version it matched: no read-back needed.
-      return won === 0 ? null : claimedFrom(expected, request);
+      if (expected.id !== id) throw new Error(`expected record is ${expected.id}, not ${id}`);
+      return this.onePerId(id, () => this.claims.load({ ...request, expected }));
     }
-    const claimed = await execute(this.dataSource, CLAIM_SQL, [
+    const claimed = await execute(this.dataSource, CLAIM_BY_ID_SQL, [
       request.leaseOwner,
       request.leaseExpiresAt,
       request.now,
@@ -307,6 +382,50 @@ export class TypeormNotificationStore implements NotificationStore {
     return record?.status === 'sending' && record.leaseOwner === request.leaseOwner ? record : null;
   }
 
+  /**
+   * Concurrent compare-and-set claims as one UPDATE. Every claim in it takes the latest lease of the
+   * batch (they differ by the milliseconds a claim waited to join it), so the claimed rows are
+   * built in memory as usual. When fewer rows matched than were asked for, the rows are read back
+   * to tell which claims won: ours are `sending`, one version up, under our lease.
+   */
+  private async claimMany(requests: readonly ExpectedClaim[]): Promise<Array<NotificationRecord | null>> {
+    const latest = requests.reduce((a, b) => (b.now > a.now ? b : a));
+    const lease: ClaimRequest = {
+      now: latest.now,
+      leaseOwner: latest.leaseOwner,
+      leaseExpiresAt: requests.reduce((a, b) => (b.leaseExpiresAt > a.leaseExpiresAt ? b : a)).leaseExpiresAt,
+    };
+    if (requests.some((request) => request.leaseOwner !== lease.leaseOwner)) {
+      // One worker per store in practice; mixed owners still get correct, separate claims.
+      return Promise.all(
+        requests.map((request) => this.claimMany([request]).then((rows) => rows[0] ?? null)),
+      );
+    }
+    const won = await execute(
+      this.dataSource,
+      `${CLAIM_SQL} AND (${requests.map(() => '(id = ? AND version = ?)').join(' OR ')})`,
+      [
+        lease.leaseOwner,
+        lease.leaseExpiresAt,
+        lease.now,
+        lease.now,
+        ...requests.flatMap((request) => [request.expected.id, request.expected.version]),
+      ],
+    );
+    if (won === requests.length) return requests.map((request) => claimedFrom(request.expected, lease));
+    if (won === 0) return requests.map(() => null);
+    // Ids are unique within a batch (onePerId).
+    const current = await this.findMany(requests.map((request) => request.expected.id));
+    return requests.map((request, i) => {
+      const row = current[i];
+      const ours =
+        row?.status === 'sending' &&
+        row.version === request.expected.version + 1 &&
+        row.leaseOwner === lease.leaseOwner;
+      return ours ? claimedFrom(request.expected, lease) : null;
+    });
+  }
+
   async finish(
     id: string,
     version: number,
@@ -317,11 +436,10 @@ export class TypeormNotificationStore implements NotificationStore {
     if (attempt.notificationId !== id) {
       throw new Error(`attempt belongs to ${attempt.notificationId}, not ${id}`);
     }
-    const values = {
-      lastErrorCode: truncate(update.lastErrorCode, LIMITS.lastErrorCode),
-      lastErrorMessage: truncate(update.lastErrorMessage, MAX_ERROR_MESSAGE),
-      providerMessageId: truncate(update.providerMessageId, LIMITS.providerMessageId),
-    };
+    if (claimed && claimed.version === version && claimed.id === id) {
+      return this.onePerId(id, () => this.finishes.load({ claimed, update, attempt }));
+    }
+    const values = finishValues(update);
     // Two autocommit statements instead of a transaction (BEGIN/COMMIT are round trips on the
     // hottest path, BENCHMARKS.md). The attempt goes first under the same compare-and-set; the
     // UPDATE then decides. Only a lease recovery landing between the two can leave an attempt row
@@ -345,6 +463,61 @@ export class TypeormNotificationStore implements NotificationStore {
     if (moved === 0) return null;
     if (claimed && claimed.version === version) return finishedFrom(claimed, update, values);
     return this.findById(id);
+  }
+
+  /**
+   * Concurrent finishes as two statements in all: their attempt rows, then their transitions, each
+   * row under its own compare-and-set exactly as a lone finish. When fewer rows moved than were
+   * asked for, the rows are read back: a finish took effect when its row holds what it wrote.
+   */
+  private async finishMany(batch: readonly ClaimedFinish[]): Promise<Array<NotificationRecord | null>> {
+    await execute(
+      this.dataSource,
+      insertFinishAttemptsSql(batch.length),
+      batch.flatMap(({ claimed, attempt }) => [...attemptParams(attempt), claimed.version]),
+    );
+    const values = batch.map(({ update }) => finishValues(update));
+    const perRow = (value: (finish: ClaimedFinish, i: number) => unknown) =>
+      batch.flatMap((finish, i) => [finish.claimed.id, value(finish, i)]);
+    const moved = await execute(this.dataSource, finishManySql(batch.length), [
+      ...perRow(({ update }) => update.status),
+      ...perRow(({ update }) => update.nextAttemptAt),
+      ...perRow((_, i) => values[i]!.lastErrorCode),
+      ...perRow((_, i) => values[i]!.lastErrorMessage),
+      ...perRow((_, i) => values[i]!.providerMessageId),
+      ...perRow(({ update }) => update.sentAt),
+      ...perRow(({ update }) => update.now),
+      ...perRow(({ update }) => (update.spendsAttempt ? 1 : 0)),
+      ...batch.flatMap(({ claimed }) => [claimed.id, claimed.version]),
+    ]);
+    const finished = batch.map(({ claimed, update }, i) => finishedFrom(claimed, update, values[i]!));
+    if (moved === batch.length) return finished;
+    const current = await this.findMany(batch.map(({ claimed }) => claimed.id));
+    return finished.map((record, i) => {
+      const row = current[i];
+      const wrote =
+        row?.version === record.version &&
+        row.status === record.status &&
+        row.updatedAt.getTime() === record.updatedAt.getTime() &&
+        row.attemptCount === record.attemptCount;
+      return wrote ? record : null;
+    });
+  }
+
+  /**
+   * Runs batched work on `id` after the previous batched work on it has settled. A batch that moved
+   * fewer rows than it asked for reads them back, and "the row holds what this batch wrote" only
+   * identifies one write when no other write of this process on that row is in the same batch.
+   */
+  private onePerId<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.busyIds.get(id) ?? Promise.resolve();
+    const result = previous.then(work);
+    const settled = result.catch(() => undefined);
+    this.busyIds.set(id, settled);
+    void settled.then(() => {
+      if (this.busyIds.get(id) === settled) this.busyIds.delete(id);
+    });
+    return result;
   }
 
   async redrive(id: string, now: Date, maxAttempts: number): Promise<NotificationRecord | null> {
