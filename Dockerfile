@@ -14,6 +14,9 @@ RUN npm run build && npm prune --omit=dev
 FROM node:22-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# Bound the V8 heap: live data is about 50 MB under load, and without a cap V8 lets garbage grow
+# the process to 250+ MB before collecting (BENCHMARKS.md). Override NODE_OPTIONS to change it.
+ENV NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=8"
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -3,7 +3,7 @@ import { createConnection } from 'mysql2/promise';
 import type { BenchConfig } from './bench-config.js';
 import { createBenchDatabase, uniqueSuffix } from './bench-database.js';
 import { freePort, spawnNode, stopChild, type Child } from './child-process.js';
-import { cpuProfileArgs, distPath, raceExit, type RunningTarget } from './target.js';
+import { childNodeArgs, distPath, raceExit, type RunningTarget } from './target.js';
 
 /** A minimal copy of notification_records: the columns the baseline writes and the bench reads. */
 const SCHEMA = `CREATE TABLE notification_records (
@@ -67,16 +67,10 @@ export async function launchBaseline(config: BenchConfig, run: number): Promise<
     };
     const script = distPath('bench/baseline-server.js');
     children.push(
-      spawnNode(
-        'baseline-worker',
-        script,
-        ['worker'],
-        env,
-        cpuProfileArgs(config, 'baseline', run, 'worker'),
-      ),
+      spawnNode('baseline-worker', script, ['worker'], env, childNodeArgs(config, 'baseline', run, 'worker')),
     );
     children.push(
-      spawnNode('baseline-api', script, ['api'], env, cpuProfileArgs(config, 'baseline', run, 'api')),
+      spawnNode('baseline-api', script, ['api'], env, childNodeArgs(config, 'baseline', run, 'api')),
     );
     await raceExit(Promise.all(children.map((child) => waitLine(child, 'ready', 30_000))), children);
   } catch (error) {

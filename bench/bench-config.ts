@@ -26,6 +26,8 @@ export interface BenchConfig {
   readonly targets: readonly TargetName[];
   /** When set (BENCH_PROFILE=1), children run with --cpu-prof into this directory. */
   readonly profileDir: string | undefined;
+  /** Extra node flags for every target's child processes (BENCH_NODE_ARGS, space-separated), for experiments. */
+  readonly nodeArgs: readonly string[];
   readonly mysqlRootUrl: string;
   readonly amqpUrl: string;
 }
@@ -73,6 +75,7 @@ export function loadBenchConfig(): BenchConfig {
       profile && profile !== '0'
         ? (process.env.BENCH_PROFILE_DIR ?? `bench/results/profile-${Date.now()}`)
         : undefined,
+    nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
     mysqlRootUrl: process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
     amqpUrl: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
   };

@@ -5,7 +5,13 @@ import { deleteTopology } from '../src/core/bus/amqp/topology.js';
 import type { BenchConfig } from './bench-config.js';
 import { createBenchDatabase, uniqueSuffix } from './bench-database.js';
 import { freePort, spawnNode, stopChild, type Child } from './child-process.js';
-import { cpuProfileArgs, distPath, raceExit, type RunningTarget } from './target.js';
+import { childNodeArgs, distPath, raceExit, type RunningTarget } from './target.js';
+
+/**
+ * The V8 heap flags the gateway ships with (the Dockerfile's NODE_OPTIONS and `npm start`), so the
+ * bench measures the gateway as deployed; test/unit/shipped-node-flags.test.ts keeps them equal.
+ */
+export const SHIPPED_NODE_FLAGS: readonly string[] = ['--max-old-space-size=160', '--max-semi-space-size=8'];
 
 /** A fixed test key: the gateway on MySQL refuses to start without NOTIFY_SECRET_KEYS. */
 const SECRET_KEYS = `bench:${Buffer.alloc(32, 7).toString('base64')}`;
@@ -60,7 +66,11 @@ export async function launchGateway(config: BenchConfig, run: number): Promise<R
     const migrate = spawnNode('migrate', cli, ['migrate'], env);
     const code = await migrate.exited;
     if (code !== 0) throw new Error(`migrate exited ${code}:\n${migrate.output()}`);
-    const profileArgs = (role: string) => cpuProfileArgs(config, 'gateway', run, role);
+    // As shipped, then the experiment's flags (a later flag wins).
+    const profileArgs = (role: string) => [
+      ...SHIPPED_NODE_FLAGS,
+      ...childNodeArgs(config, 'gateway', run, role),
+    ];
     // The worker first, so it has declared the topology before the first publish.
     children.push(spawnNode('gateway-worker', cli, ['worker'], env, profileArgs('worker')));
     children.push(spawnNode('gateway-api', cli, ['api'], env, profileArgs('api')));

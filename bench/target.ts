@@ -31,10 +31,13 @@ export async function raceExit<T>(ready: Promise<T>, children: readonly Child[])
   return Promise.race([ready, ...exits]);
 }
 
-/** Node flags that make a child write a CPU profile (BENCH_PROFILE=1), one directory per process. */
-export function cpuProfileArgs(config: BenchConfig, target: TargetName, run: number, role: string): string[] {
-  if (!config.profileDir) return [];
+/**
+ * Node flags of a target's child: BENCH_NODE_ARGS, plus a CPU profile (BENCH_PROFILE=1) written to
+ * one directory per process.
+ */
+export function childNodeArgs(config: BenchConfig, target: TargetName, run: number, role: string): string[] {
+  if (!config.profileDir) return [...config.nodeArgs];
   const profileDir = path.resolve(config.profileDir, `${target}-run${run}-${role}`);
   mkdirSync(profileDir, { recursive: true });
-  return ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  return [...config.nodeArgs, '--cpu-prof', `--cpu-prof-dir=${profileDir}`];
 }
