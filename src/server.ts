@@ -202,6 +202,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         host: config.server.host,
         port: config.server.port,
         readMaxBytes: config.server.maxRequestBytes,
+        maxConcurrentStreams: config.server.maxConcurrentStreams,
         interceptors: [
           createErrorLoggingInterceptor(logger.child({ component: 'rpc' })),
           createAuthInterceptor(config.auth),

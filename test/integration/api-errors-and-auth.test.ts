@@ -1,3 +1,4 @@
+import http2 from 'node:http2';
 import { createHash } from 'node:crypto';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +134,27 @@ describe('API-key auth with scopes', () => {
     const response = await fetch(`${harness.baseUrl}/healthz`);
     expect(response.status).toBe(200);
     expect((await fetch(`${harness.baseUrl}/readyz`)).status).toBe(200);
+  });
+});
+
+describe('HTTP/2 stream cap', () => {
+  let harness: TestGateway;
+  beforeAll(async () => {
+    harness = await startTestGateway({ server: { maxConcurrentStreams: 7 } });
+  });
+  afterAll(() => harness?.stop());
+
+  it('announces server.maxConcurrentStreams in its HTTP/2 SETTINGS, so clients queue beyond it', async () => {
+    const session = http2.connect(harness.baseUrl);
+    try {
+      const settings = await new Promise<http2.Settings>((resolve, reject) => {
+        session.once('remoteSettings', resolve);
+        session.once('error', reject);
+      });
+      expect(settings.maxConcurrentStreams).toBe(7);
+    } finally {
+      session.close();
+    }
   });
 });
 

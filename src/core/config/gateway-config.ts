@@ -17,6 +17,12 @@ const serverSchema = z.strictObject({
     .default(1024 * 1024),
   /** Triggers processed at once; more get ResourceExhausted (`overloaded`) instead of queueing. */
   maxInFlightTriggers: z.number().int().positive().default(256),
+  /**
+   * HTTP/2 streams one client connection may have open (unset: no cap, Node's default). grpc-js and
+   * the Go and Java clients queue calls beyond it; Node's http2 clients (connect-node) do not, and
+   * see REFUSED_STREAM errors instead, so it is off unless asked for.
+   */
+  maxConcurrentStreams: z.number().int().positive().optional(),
   /** How long SIGTERM waits for in-flight RPCs and deliveries. */
   shutdownGraceMs: z.number().int().nonnegative().default(15_000),
 });

@@ -32,6 +32,8 @@ export interface RpcListenerOptions {
   readMaxBytes?: number;
   /** Silent connections are dropped after this long. Default DEFAULT_FIRST_BYTE_TIMEOUT_MS. */
   firstByteTimeoutMs?: number;
+  /** HTTP/2 streams a client may have open per connection (SETTINGS_MAX_CONCURRENT_STREAMS). Default: no cap. */
+  maxConcurrentStreams?: number;
   logger?: RpcTransportLogger;
 }
 
@@ -59,7 +61,11 @@ export async function startRpcListener(options: RpcListenerOptions): Promise<Rpc
 
   // Node 20 ignores allowHTTP1 on a cleartext http2 server, hence two servers that never listen themselves.
   const h1 = http.createServer((req, res) => connections.trackHttp1(req, res, handle));
-  const h2 = http2.createServer((req, res) => handle(req, res));
+  // A stream cap makes grpc-js, Go and Java clients queue calls at their end instead of pushing
+  // thousands at an overloaded api (whose memory grows with them); Node's own http2 client does not
+  // queue, hence opt-in.
+  const settings = options.maxConcurrentStreams ? { maxConcurrentStreams: options.maxConcurrentStreams } : {};
+  const h2 = http2.createServer({ settings }, (req, res) => handle(req, res));
   h2.on('session', (session) => connections.trackSession(session));
   // A server that never listens never starts the checker behind headersTimeout and requestTimeout.
   h1.emit('listening');
