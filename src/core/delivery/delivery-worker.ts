@@ -104,6 +104,9 @@ export class DeliveryWorker {
       await this.deps.bus.publish(event, { delayMs: wait });
       return;
     }
+    // The claim only takes due rows: an arrival a few ms early waits them out here, or its claim
+    // would miss and the message be acked away, leaving the record to the relay seconds later.
+    if (wait > 0) await sleep(wait);
     await this.deliver(record, event);
   }
 

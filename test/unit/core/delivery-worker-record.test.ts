@@ -5,29 +5,61 @@ import { DeliveryWorker } from '../../../src/core/delivery/delivery-worker.js';
 import type { NotificationRecord } from '../../../src/core/notification/notification-record.js';
 import type { ChannelRegistry } from '../../../src/core/channels/channel-registry.js';
 import { createLogger } from '../../../src/core/shared/logger.js';
-import type { NotificationStore } from '../../../src/core/store/notification-store.js';
+import type { ClaimRequest, NotificationStore } from '../../../src/core/store/notification-store.js';
 import { emptySettingsSource } from '../../../src/core/user-config/channel-settings-source.js';
 import { newNotification } from '../../helpers/notification-fixtures.js';
 
-describe('DeliveryWorker recording an outcome', () => {
+/** A pending record due at `nextAttemptAt`, as the store would return it. */
+function pendingRecord(nextAttemptAt: Date): NotificationRecord {
+  return {
+    ...newNotification({ nextAttemptAt }),
+    attemptCount: 0,
+    callCount: 0,
+    version: 1,
+    createdAt: nextAttemptAt,
+    updatedAt: nextAttemptAt,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    providerMessageId: null,
+    sentAt: null,
+  } as NotificationRecord;
+}
+
+/** Runs one delivery event for `record` through a worker over `store`; answers how often the provider was called. */
+async function deliverOnce(record: NotificationRecord, store: Partial<NotificationStore>): Promise<number> {
+  let sends = 0;
+  const channels: ChannelRegistry = {
+    get: () => ({
+      id: record.channel,
+      pluginId: 'fake',
+      settings: [],
+      provider: { idempotent: false, send: () => ((sends += 1), Promise.resolve({ outcome: 'success' })) },
+    }),
+    list: () => [],
+    close: () => Promise.resolve(),
+  };
+  const bus = new MemoryMessageBus();
+  await bus.start();
+  const worker = new DeliveryWorker({
+    store: { findById: () => Promise.resolve(record), ...store } as NotificationStore,
+    bus,
+    channels,
+    settings: emptySettingsSource,
+    config: parseGatewayConfig({}),
+    clock: { now: () => new Date() },
+    logger: createLogger('silent'),
+    workerId: 'test',
+  });
+  await worker.handle({ kind: 'notification.requested', notificationId: record.id, channel: record.channel });
+  await bus.close();
+  return sends;
+}
+
+describe('DeliveryWorker', () => {
   it('keeps retrying while the database refuses, so the provider is called once and the result is kept', async () => {
-    const now = new Date();
-    const pending = {
-      ...newNotification({ nextAttemptAt: now }),
-      attemptCount: 0,
-      callCount: 0,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      providerMessageId: null,
-      sentAt: null,
-    } as NotificationRecord;
+    const pending = pendingRecord(new Date());
     let finishCalls = 0;
-    let sends = 0;
-    const store = {
-      findById: () => Promise.resolve(pending),
+    const sends = await deliverOnce(pending, {
       claim: () => Promise.resolve({ ...pending, status: 'sending', version: 2, callCount: 1 }),
       finish: (_id: string, _version: number, update: { status: NotificationRecord['status'] }) => {
         finishCalls += 1;
@@ -35,36 +67,24 @@ describe('DeliveryWorker recording an outcome', () => {
           return Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
         return Promise.resolve({ ...pending, status: update.status, version: 3 });
       },
-    } as unknown as NotificationStore;
-    const channels: ChannelRegistry = {
-      get: () => ({
-        id: pending.channel,
-        pluginId: 'fake',
-        settings: [],
-        provider: { idempotent: false, send: () => ((sends += 1), Promise.resolve({ outcome: 'success' })) },
-      }),
-      list: () => [],
-      close: () => Promise.resolve(),
-    };
-    const bus = new MemoryMessageBus();
-    await bus.start();
-    const worker = new DeliveryWorker({
-      store,
-      bus,
-      channels,
-      settings: emptySettingsSource,
-      config: parseGatewayConfig({}),
-      clock: { now: () => new Date() },
-      logger: createLogger('silent'),
-      workerId: 'test',
-    });
-    await worker.handle({
-      kind: 'notification.requested',
-      notificationId: pending.id,
-      channel: pending.channel,
     });
     expect(sends).toBe(1);
     expect(finishCalls).toBe(3);
-    await bus.close();
+  });
+
+  it('sends a record that arrives a few ms before it is due, instead of missing the claim', async () => {
+    const pending = pendingRecord(new Date(Date.now() + 20));
+    const sends = await deliverOnce(pending, {
+      // Like the real claim: only a due row can be claimed.
+      claim: (_id: string, request: ClaimRequest) =>
+        Promise.resolve(
+          request.now >= pending.nextAttemptAt
+            ? { ...pending, status: 'sending', version: 2, callCount: 1 }
+            : null,
+        ),
+      finish: (_id: string, _version: number, update: { status: NotificationRecord['status'] }) =>
+        Promise.resolve({ ...pending, status: update.status, version: 3 }),
+    });
+    expect(sends).toBe(1);
   });
 });
