@@ -37,6 +37,8 @@ async function amqpFixture(overrides: Partial<AmqpMessageBusOptions> = {}): Prom
     connectionName,
     publishTimeoutMs: 2000,
     reconnectDelayMs: { initial: 100, max: 1000 },
+    // Short, so redelivery tests stay quick; the pause itself has its own test below.
+    redeliveryDelayMs: 20,
     logger: { info: log, warn: log, error: log },
     ...overrides,
   });
@@ -221,6 +223,38 @@ describe('AmqpMessageBus (RabbitMQ specifics)', () => {
     // x-delivery-limit counts returns: the first delivery plus `deliveryLimit` redeliveries.
     expect(calls).toBe(3);
     expect(await raw?.deadLetterCount()).toBe(1);
+  });
+
+  it('holds a failed event for redeliveryDelayMs before requeueing it; cancel cuts the pause short', async () => {
+    const { bus } = await fixture({ redeliveryDelayMs: 600 });
+    const arrivals: number[] = [];
+    await bus.subscribe(
+      'deliver',
+      () => {
+        arrivals.push(Date.now());
+        return arrivals.length === 1 ? Promise.reject(new Error('database unreachable')) : Promise.resolve();
+      },
+      { prefetch: 1 },
+    );
+    await bus.publish(deliveryEvent());
+    await waitFor(() => arrivals.length === 2, 'the redelivery');
+    expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(550);
+
+    const held = await fixture({ redeliveryDelayMs: 60_000 });
+    let failed = false;
+    const subscription = await held.bus.subscribe(
+      'deliver',
+      () => {
+        failed = true;
+        return Promise.reject(new Error('database unreachable'));
+      },
+      { prefetch: 1 },
+    );
+    await held.bus.publish(deliveryEvent());
+    await waitFor(() => failed, 'the failing delivery');
+    const cancelling = Date.now();
+    await subscription.cancel();
+    expect(Date.now() - cancelling).toBeLessThan(5000);
   });
 
   it('rejects a publish no queue is bound for instead of dropping it', async () => {

@@ -9,7 +9,11 @@ import type { MessageBus } from './message-bus.js';
 export function openBus(broker: GatewayConfig['broker'], logger: Logger): MessageBus {
   const busLogger = logger.child({ component: 'bus' });
   if (broker.url === 'memory') {
-    return new MemoryMessageBus({ deliveryLimit: broker.deliveryLimit, logger: busLogger });
+    return new MemoryMessageBus({
+      deliveryLimit: broker.deliveryLimit,
+      redeliveryDelayMs: broker.redeliveryDelayMs,
+      logger: busLogger,
+    });
   }
   if (!/^amqps?:\/\//.test(broker.url)) {
     throw new ConfigError('broker.url', 'must be an amqp:// or amqps:// URL, or "memory"');
@@ -19,6 +23,7 @@ export function openBus(broker: GatewayConfig['broker'], logger: Logger): Messag
     namePrefix: broker.namePrefix,
     retryTiersMs: broker.retryTiersMs,
     deliveryLimit: broker.deliveryLimit,
+    redeliveryDelayMs: broker.redeliveryDelayMs,
     connectionName: broker.connectionName,
     logger: busLogger,
   });

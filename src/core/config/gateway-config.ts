@@ -43,6 +43,8 @@ const brokerSchema = z.strictObject({
   prefetch: z.number().int().positive().max(1000).default(32),
   /** After this many redeliveries a message is dead-lettered to notify.dead. */
   deliveryLimit: z.number().int().positive().default(20),
+  /** Pause before an event whose handler failed (database down, …) is offered again. */
+  redeliveryDelayMs: z.number().int().nonnegative().default(1000),
   retryTiersMs: z.array(z.number().int().positive()).min(1).optional(),
   /** Client `connection_name` shown by the broker; lets operators (and fault tests) tell gateways apart. */
   connectionName: z.string().min(1).max(255).default('notify-gateway'),

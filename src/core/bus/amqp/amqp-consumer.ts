@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { PoisonMessageError, type BusHandler, type BusQueue, type Subscription } from '../message-bus.js';
 import { errorMessage, type BusLogger } from './bus-logger.js';
@@ -14,6 +15,8 @@ export interface AmqpConsumerOptions {
   readonly logger: BusLogger;
   /** Bound on the cancel round trip, so a frozen link cannot hang shutdown. */
   readonly rpcTimeoutMs: number;
+  /** Pause before a failed event goes back to the queue (cut short by cancel). */
+  readonly redeliveryDelayMs: number;
   /** The channel died or the broker cancelled the consumer while the connection stayed up. */
   readonly onLost: (model: ChannelModel, reason: string) => void;
   /** Called once `cancel()` has finished, so the bus forgets this consumer. */
@@ -30,6 +33,8 @@ export class AmqpConsumer implements Subscription {
   private consumerTag: string | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private cancelled = false;
+  /** Aborted by cancel(): paused redeliveries go back at once so shutdown is not held up. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: AmqpConsumerOptions) {}
 
@@ -72,6 +77,7 @@ export class AmqpConsumer implements Subscription {
   async cancel(): Promise<void> {
     if (this.cancelled) return;
     this.cancelled = true;
+    this.stopping.abort();
     const { channel, consumerTag } = this;
     if (channel && consumerTag) {
       try {
@@ -123,8 +129,16 @@ export class AmqpConsumer implements Subscription {
             settle(channel, message, 'dead-letter', logger);
             return;
           }
-          logger.warn({ queue, event, err: errorMessage(error) }, 'handler failed; requeueing');
-          settle(channel, message, 'requeue', logger);
+          logger.warn(
+            { queue, event, err: errorMessage(error), retry_in_ms: this.options.redeliveryDelayMs },
+            'handler failed; requeueing',
+          );
+          // Held (and its prefetch slot with it) for a moment first: while the database is down, an
+          // instant requeue spins through the delivery limit in milliseconds and dead-letters work
+          // that only needed to wait; paused, every failing consumer slows to prefetch per delay.
+          return sleep(this.options.redeliveryDelayMs, undefined, { signal: this.stopping.signal })
+            .catch(() => undefined)
+            .then(() => settle(channel, message, 'requeue', logger));
         },
       );
     this.inFlight.add(task);

@@ -29,6 +29,9 @@ import {
   type TopologyNames,
 } from './topology.js';
 
+/** Pause before a failed event is requeued, unless told otherwise. */
+const DEFAULT_REDELIVERY_DELAY_MS = 1000;
+
 /** Options of {@link AmqpMessageBus}. */
 export interface AmqpMessageBusOptions {
   /** `amqp://user:pass@host:5672/vhost`. */
@@ -39,6 +42,8 @@ export interface AmqpMessageBusOptions {
   readonly retryTiersMs?: readonly number[];
   /** `x-delivery-limit` of the work queues before a message dead-letters (default 20). */
   readonly deliveryLimit?: number;
+  /** Pause before an event whose handler failed goes back to its queue (default 1000 ms). */
+  readonly redeliveryDelayMs?: number;
   /** How long publish waits for the broker's confirm, and ping for its answer (default 5000). */
   readonly publishTimeoutMs?: number;
   /** Shown in the broker's connection list (default `notify-gateway`). */
@@ -161,6 +166,7 @@ export class AmqpMessageBus implements MessageBus {
       handler,
       logger: this.logger,
       rpcTimeoutMs: this.timeoutMs,
+      redeliveryDelayMs: this.options.redeliveryDelayMs ?? DEFAULT_REDELIVERY_DELAY_MS,
       onLost: (model, reason) => this.recover(model, reason),
       onCancelled: (c) => this.consumers.delete(c),
     });
