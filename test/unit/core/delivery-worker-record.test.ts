@@ -22,7 +22,7 @@ function pendingRecord(nextAttemptAt: Date): NotificationRecord {
     leaseExpiresAt: null,
     providerMessageId: null,
     sentAt: null,
-  } as NotificationRecord;
+  };
 }
 
 /** Runs one delivery event for `record` through a worker over `store`; answers how often the provider was called. */
