@@ -141,22 +141,25 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const started = worker;
       closers.push(() => started.stop(config.server.shutdownGraceMs));
       // Fired jobs go through the same trigger path (and dedupe) as the Trigger RPC.
+      const firedTriggers = new TriggerService({
+        store: workerDb.notifications,
+        bus,
+        channels,
+        settings: configsFor(workerDb),
+        config,
+        clock,
+        logger: logger.child({ component: 'schedule' }),
+      });
       const jobRunner = new ScheduledJobRunner({
         jobs: workerDb.jobs,
-        triggers: new TriggerService({
-          store: workerDb.notifications,
-          bus,
-          channels,
-          settings: configsFor(workerDb),
-          config,
-          clock,
-          logger: logger.child({ component: 'schedule' }),
-        }),
+        triggers: firedTriggers,
         bus,
         logger: logger.child({ component: 'schedule' }),
         prefetch: config.broker.prefetch,
       });
       await jobRunner.start();
+      // Closers run in reverse: the runner stops first, then its last publishes are awaited.
+      closers.push(() => firedTriggers.drain());
       closers.push(() => jobRunner.stop());
       scanner = createGatewayScanner({
         jobs: workerDb.jobs,
@@ -184,6 +187,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         logger,
         observer: metrics,
       });
+      // Runs after the listener has closed (closers run in reverse), before the bus closes.
+      closers.push(() => triggers.drain());
       const queries = new NotificationQueries({
         store: apiDb.notifications,
         bus,

@@ -10,6 +10,7 @@ import {
   type ScheduleClient,
 } from '../helpers/schedule-clients.js';
 import { TEST_AMQP_URL } from '../helpers/test-env.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 // A short grace so lost messages are found within a second or two.
@@ -32,11 +33,18 @@ afterAll(async () => {
   await api?.stop();
 });
 
+/** Purges the work queue once the trigger's message is in it (Trigger answers before the confirm). */
 async function purgeDeliverQueue(): Promise<number> {
   const connection = await connect(TEST_AMQP_URL);
   try {
     const channel = await connection.createChannel();
-    const { messageCount } = await channel.purgeQueue(`${api.config.broker.namePrefix}notify.deliver`);
+    const queue = `${api.config.broker.namePrefix}notify.deliver`;
+    await waitFor(
+      async () => (await channel.checkQueue(queue)).messageCount > 0,
+      'the delivery message',
+      5_000,
+    );
+    const { messageCount } = await channel.purgeQueue(queue);
     return messageCount;
   } finally {
     await connection.close();

@@ -43,10 +43,13 @@ interface Placement {
 /**
  * Accept a trigger: validate, resolve channels, render, insert one record per channel under the
  * dedupe unique key, then publish the new ones. The commit is what makes a trigger accepted: a
- * failed publish is logged and left to the outbox relay, never reported as an error.
+ * failed publish is logged and left to the outbox relay, never reported as an error. So the answer
+ * does not wait for the broker's confirm either: the publish finishes behind it.
  */
 export class TriggerService {
   private inFlight = 0;
+  /** Publishes still waiting for their confirm after their trigger was answered. */
+  private readonly publishing = new Set<Promise<void>>();
 
   constructor(private readonly deps: TriggerDependencies) {}
 
@@ -146,12 +149,36 @@ export class TriggerService {
         scheduledAt: placement.scheduledAt,
       };
       const result = await this.deps.store.insertOrFind(record, now);
-      if (!result.deduplicated && result.record.status !== 'skipped') await this.publish(result.record, now);
+      if (!result.deduplicated && result.record.status !== 'skipped')
+        await this.publishBehind(result.record, now);
       outcomes.push(result);
     }
     return outcomes;
   }
 
+  /**
+   * Waits for every publish still behind an answered trigger; call before the bus closes, so a
+   * graceful stop leaves nothing for the relay.
+   */
+  async drain(): Promise<void> {
+    while (this.publishing.size > 0) await Promise.all(this.publishing);
+  }
+
+  /**
+   * Starts the publish and returns at once, unless too many are already waiting for the broker:
+   * then this trigger waits for its own, so a slow broker slows callers instead of growing memory.
+   */
+  private async publishBehind(record: NotificationRecord, now: Date): Promise<void> {
+    const published = this.publish(record, now);
+    if (this.publishing.size >= this.deps.config.server.maxInFlightTriggers) {
+      await published;
+      return;
+    }
+    this.publishing.add(published);
+    void published.finally(() => this.publishing.delete(published));
+  }
+
+  /** Never rejects: a failed publish is the relay's to repair. */
   private async publish(record: NotificationRecord, now: Date): Promise<void> {
     // Quiet-hours records ride the retry tiers until their window ends; the worker re-delays early ones.
     const delayMs = Math.max(0, record.nextAttemptAt.getTime() - now.getTime());
