@@ -113,6 +113,10 @@ export class DeliveryWorker {
   private async deliver(record: NotificationRecord, event: DeliveryRequested): Promise<void> {
     const { store, config, clock } = this.deps;
     const now = clock.now();
+    const channel = this.deps.channels.get(record.channel);
+    // The user's current settings are read alongside the claim, not after it: one round trip less.
+    const reading = channel ? this.deps.settings.get(record.userId, record.channel) : Promise.resolve(null);
+    reading.catch(() => undefined); // a lost claim leaves this unobserved; a won claim reads again
     const claimed = await store.claim(record.id, {
       now,
       leaseOwner: this.deps.workerId,
@@ -125,8 +129,10 @@ export class DeliveryWorker {
       claimed.channel,
       now.getTime() - record.nextAttemptAt.getTime(),
     );
-    const channel = this.deps.channels.get(claimed.channel);
-    const setting = channel ? await this.deps.settings.get(claimed.userId, claimed.channel) : null;
+    // The row is ours now: a failed read is retried like the finish, not left for lease recovery.
+    const setting = await reading.catch(() =>
+      this.record(() => this.deps.settings.get(claimed.userId, claimed.channel), claimed),
+    );
     const preflight = this.preflight(channel, setting);
     const started = clock.now();
     const { result, durationMs } = preflight
@@ -240,9 +246,10 @@ export class DeliveryWorker {
   }
 
   /**
-   * Record a provider call's outcome, retrying while the database is unreachable. The worker is the
-   * only one who knows what the provider answered: giving up would leave the row `sending` until
-   * lease recovery resends it (a duplicate for providers without idempotency). The version
+   * Record a provider call's outcome (or read what a claimed row needs), retrying while the database
+   * is unreachable. The worker is the only one who knows what the provider answered: giving up would
+   * leave the row `sending` until lease recovery resends it (a duplicate for providers without
+   * idempotency). The version
    * compare-and-set makes a late success harmless; shutdown or a long outage ends the retries.
    */
   private async record<T>(write: () => Promise<T>, claimed: NotificationRecord): Promise<T> {
@@ -256,7 +263,7 @@ export class DeliveryWorker {
         if (this.shutdown.signal.aborted || Date.now() + delay > giveUpAt) throw error;
         this.deps.logger.warn(
           { notification_id: claimed.id, err: (error as Error).message, retry_in_ms: delay },
-          'could not record the delivery outcome; retrying',
+          'database call failed while holding a claim; retrying',
         );
         await sleep(delay);
       }

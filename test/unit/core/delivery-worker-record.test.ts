@@ -6,8 +6,12 @@ import type { NotificationRecord } from '../../../src/core/notification/notifica
 import type { ChannelRegistry } from '../../../src/core/channels/channel-registry.js';
 import { createLogger } from '../../../src/core/shared/logger.js';
 import type { ClaimRequest, NotificationStore } from '../../../src/core/store/notification-store.js';
-import { emptySettingsSource } from '../../../src/core/user-config/channel-settings-source.js';
+import {
+  emptySettingsSource,
+  type ChannelSettingsSource,
+} from '../../../src/core/user-config/channel-settings-source.js';
 import { newNotification } from '../../helpers/notification-fixtures.js';
+import { gate } from '../../helpers/wait-for.js';
 
 /** A pending record due at `nextAttemptAt`, as the store would return it. */
 function pendingRecord(nextAttemptAt: Date): NotificationRecord {
@@ -26,7 +30,11 @@ function pendingRecord(nextAttemptAt: Date): NotificationRecord {
 }
 
 /** Runs one delivery event for `record` through a worker over `store`; answers how often the provider was called. */
-async function deliverOnce(record: NotificationRecord, store: Partial<NotificationStore>): Promise<number> {
+async function deliverOnce(
+  record: NotificationRecord,
+  store: Partial<NotificationStore>,
+  settings: ChannelSettingsSource = emptySettingsSource,
+): Promise<number> {
   let sends = 0;
   const channels: ChannelRegistry = {
     get: () => ({
@@ -44,7 +52,7 @@ async function deliverOnce(record: NotificationRecord, store: Partial<Notificati
     store: { findById: () => Promise.resolve(record), ...store } as NotificationStore,
     bus,
     channels,
-    settings: emptySettingsSource,
+    settings,
     config: parseGatewayConfig({}),
     clock: { now: () => new Date() },
     logger: createLogger('silent'),
@@ -86,5 +94,35 @@ describe('DeliveryWorker', () => {
         Promise.resolve({ ...pending, status: update.status, version: 3 }),
     });
     expect(sends).toBe(1);
+  });
+
+  it('reads the settings alongside the claim, and again when that read failed but the claim won', async () => {
+    const pending = pendingRecord(new Date());
+    const settingsAsked = gate();
+    let reads = 0;
+    const sends = await deliverOnce(
+      pending,
+      {
+        // Answers only once the settings read has been issued: a worker reading after the claim hangs.
+        claim: async () => {
+          await settingsAsked.promise;
+          return { ...pending, status: 'sending', version: 2, callCount: 1 };
+        },
+        finish: (_id: string, _version: number, update: { status: NotificationRecord['status'] }) =>
+          Promise.resolve({ ...pending, status: update.status, version: 3 }),
+      },
+      {
+        ...emptySettingsSource,
+        get: () => {
+          reads += 1;
+          settingsAsked.open();
+          if (reads === 1)
+            return Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+          return Promise.resolve(null);
+        },
+      },
+    );
+    expect(sends).toBe(1);
+    expect(reads).toBe(2);
   });
 });
