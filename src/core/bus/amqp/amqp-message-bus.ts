@@ -28,6 +28,7 @@ import {
   topologyNames,
   type TopologyNames,
 } from './topology.js';
+import { coalesceFrameWrites } from './coalesce-frame-writes.js';
 
 /** Pause before a failed event is requeued, unless told otherwise. */
 const DEFAULT_REDELIVERY_DELAY_MS = 1000;
@@ -245,6 +246,12 @@ export class AmqpMessageBus implements MessageBus {
   private async setup(model: ChannelModel): Promise<void> {
     // Recovery binds its own listeners only after setup; an unlistened 'error' would crash the process.
     model.on('error', () => {});
+    if (!coalesceFrameWrites(model)) {
+      this.logger.warn(
+        {},
+        'amqplib internals changed: frames are written one by one (slower, still correct)',
+      );
+    }
     const publisher = await model.createConfirmChannel();
     publisher.on('error', (error: Error) =>
       this.logger.warn({ err: errorMessage(error) }, 'publish channel error'),
