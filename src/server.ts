@@ -126,13 +126,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     let worker: DeliveryWorker | undefined;
     let scanner: Scanner | undefined;
     if (workerDb) {
-      worker = new DeliveryWorker({
+      // What deliveries and fired jobs both need: the worker's pool, the bus, channels, settings.
+      const workerSide = {
         store: workerDb.notifications,
         bus,
         channels,
         settings: configsFor(workerDb),
         config,
         clock,
+      };
+      worker = new DeliveryWorker({
+        ...workerSide,
         logger: logger.child({ component: 'worker' }),
         workerId: `${hostname()}:${process.pid}`,
         observer: metrics,
@@ -142,12 +146,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       closers.push(() => started.stop(config.server.shutdownGraceMs));
       // Fired jobs go through the same trigger path (and dedupe) as the Trigger RPC.
       const firedTriggers = new TriggerService({
-        store: workerDb.notifications,
-        bus,
-        channels,
-        settings: configsFor(workerDb),
-        config,
-        clock,
+        ...workerSide,
         logger: logger.child({ component: 'schedule' }),
       });
       const jobRunner = new ScheduledJobRunner({
