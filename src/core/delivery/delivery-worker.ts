@@ -26,6 +26,9 @@ const RECORD_RETRY_LEASES = 10;
 /** Arrivals this close to next_attempt_at are sent; earlier ones are re-delayed. */
 const EARLY_TOLERANCE_MS = 25;
 
+/** Sleeps an early arrival may take before its claim goes ahead anyway. */
+const MAX_EARLY_NAPS = 5;
+
 /** Permanent codes that mean the user's own settings are wrong (webhook deleted, bad open_id). */
 const SETTINGS_INVALID_CODES: ReadonlySet<string> = new Set(['invalid_url', 'recipient_missing']);
 
@@ -106,7 +109,12 @@ export class DeliveryWorker {
     }
     // The claim only takes due rows: an arrival a few ms early waits them out here, or its claim
     // would miss and the message be acked away, leaving the record to the relay seconds later.
-    if (wait > 0) await sleep(wait);
+    // A timer can fire a few ms early by the wall clock (Node starts it from the event loop's cached
+    // time), so sleep again while the clock still says early; bounded, for a clock that stands still.
+    for (let left = wait, naps = 0; left > 0 && naps < MAX_EARLY_NAPS; naps += 1) {
+      await sleep(left);
+      left = record.nextAttemptAt.getTime() - this.deps.clock.now().getTime();
+    }
     await this.deliver(record, event);
   }
 

@@ -4,6 +4,7 @@ import { parseGatewayConfig } from '../../../src/core/config/load-config.js';
 import { DeliveryWorker } from '../../../src/core/delivery/delivery-worker.js';
 import type { NotificationRecord } from '../../../src/core/notification/notification-record.js';
 import type { ChannelRegistry } from '../../../src/core/channels/channel-registry.js';
+import type { Clock } from '../../../src/core/shared/clock.js';
 import { createLogger } from '../../../src/core/shared/logger.js';
 import type { ClaimRequest, NotificationStore } from '../../../src/core/store/notification-store.js';
 import {
@@ -34,6 +35,7 @@ async function deliverOnce(
   record: NotificationRecord,
   store: Partial<NotificationStore>,
   settings: ChannelSettingsSource = emptySettingsSource,
+  clock: Clock = { now: () => new Date() },
 ): Promise<number> {
   let sends = 0;
   const channels: ChannelRegistry = {
@@ -54,7 +56,7 @@ async function deliverOnce(
     channels,
     settings,
     config: parseGatewayConfig({}),
-    clock: { now: () => new Date() },
+    clock,
     logger: createLogger('silent'),
     workerId: 'test',
   });
@@ -124,5 +126,30 @@ describe('DeliveryWorker', () => {
     );
     expect(sends).toBe(1);
     expect(reads).toBe(2);
+  });
+
+  it('sleeps again when its timer fired early by the clock, so the claim still finds the row due', async () => {
+    const due = new Date(Date.now() + 20);
+    const pending = pendingRecord(due);
+    // The clock at arrival (20 ms early), then after the first sleep still 3 ms early, as a timer
+    // started from the event loop's cached time can be; then due.
+    const readings = [-20, -3];
+    const clock: Clock = { now: () => new Date(due.getTime() + (readings.shift() ?? 0)) };
+    const sends = await deliverOnce(
+      pending,
+      {
+        claim: (_id: string, request: ClaimRequest) =>
+          Promise.resolve(
+            request.now >= pending.nextAttemptAt
+              ? { ...pending, status: 'sending', version: 2, callCount: 1 }
+              : null,
+          ),
+        finish: (_id: string, _version: number, update: { status: NotificationRecord['status'] }) =>
+          Promise.resolve({ ...pending, status: update.status, version: 3 }),
+      },
+      emptySettingsSource,
+      clock,
+    );
+    expect(sends).toBe(1);
   });
 });
