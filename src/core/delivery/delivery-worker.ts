@@ -257,8 +257,8 @@ export class DeliveryWorker {
    * Record a provider call's outcome (or read what a claimed row needs), retrying while the database
    * is unreachable. The worker is the only one who knows what the provider answered: giving up would
    * leave the row `sending` until lease recovery resends it (a duplicate for providers without
-   * idempotency). The version
-   * compare-and-set makes a late success harmless; shutdown or a long outage ends the retries.
+   * idempotency). The version compare-and-set makes a late success harmless; shutdown or a long
+   * outage ends the retries.
    */
   private async record<T>(write: () => Promise<T>, claimed: NotificationRecord): Promise<T> {
     const giveUpAt = Date.now() + this.deps.config.worker.leaseMs * RECORD_RETRY_LEASES;
