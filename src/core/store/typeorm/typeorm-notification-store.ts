@@ -16,24 +16,34 @@ import type {
 } from '../notification-store.js';
 import { encodeListCursor } from './list-cursor.js';
 import { buildListStatement, pageSizeOf } from './notification-list-sql.js';
-import { NOTIFICATION_COLUMN_LIMITS as LIMITS } from './notification-record-entity.js';
 import {
   ATTEMPT_COLUMNS,
   NOTIFICATION_COLUMNS,
   mapAttemptRow,
   mapNotificationRow,
 } from './notification-rows.js';
-import { toJsonText, truncate } from './row-values.js';
 import { MYSQL_DIALECT, type SqlDialect } from './sql-dialect.js';
-
-// Error text from a provider can be a whole HTML page; it must never make a transition fail.
-const MAX_ERROR_MESSAGE = 4000;
-
-const ROW_PLACEHOLDERS = `(${placeholders(NOTIFICATION_COLUMNS.split(',').length)})`;
-/** A plain multi-row INSERT: all or nothing, so a duplicate key anywhere stores none of the rows. */
-const insertSql = (rows: number): string =>
-  `INSERT INTO notification_records (${NOTIFICATION_COLUMNS}) VALUES ${Array.from({ length: rows }, () => ROW_PLACEHOLDERS).join(', ')}`;
-const INSERT_SQL = insertSql(1);
+import {
+  attemptParams,
+  CANCEL_SQL,
+  CLAIM_BY_ID_SQL,
+  CLAIM_SQL,
+  claimedFrom,
+  FINISH_SQL,
+  finishedFrom,
+  finishManySql,
+  finishValues,
+  INSERT_FINISH_ATTEMPT_SQL,
+  insertFinishAttemptsSql,
+  REDRIVE_SQL,
+} from './notification-transition-sql.js';
+import {
+  INSERT_SQL,
+  insertParams,
+  insertSql,
+  newRecordCounters,
+  SELECT_BY_DEDUPE,
+} from './notification-insert-sql.js';
 
 /**
  * Batches of concurrent trigger inserts: one statement (one commit, one log flush) for up to 32 rows.
@@ -58,65 +68,11 @@ const FIND_BATCHING = { maxInFlight: 4, maxBatch: 64 } as const;
 /** How the database compares ids: ascii_bin is a PAD SPACE collation (trailing spaces ignored). */
 const idKey = (id: string): string => id.replace(/ +$/, '');
 
-const SELECT_BY_DEDUPE = `SELECT ${NOTIFICATION_COLUMNS} FROM notification_records
-  WHERE user_id = ? AND channel = ? AND dedupe_key = ?`;
-// mysql2 reports matched rows as affectedRows (SQLite: changed rows), so each WHERE carries the
-// expected state (DESIGN §11) and both count the same.
-const CLAIM_SET = `UPDATE notification_records
-  SET status = 'sending', lease_owner = ?, lease_expires_at = ?, version = version + 1,
-      call_count = call_count + 1, updated_at = ?`;
-const CLAIM_BY_ID_SQL = `${CLAIM_SET}
-  WHERE id = ? AND status IN ('pending', 'failed', 'scheduled') AND next_attempt_at <= ?`;
-/** Followed by one `(id = ? AND version = ?)` term per claim, OR-ed in parentheses. */
-const CLAIM_SQL = `${CLAIM_SET}
-  WHERE status IN ('pending', 'failed', 'scheduled') AND next_attempt_at <= ?`;
-
 /**
  * Batches of concurrent claims (every delivery makes one): a few at once, up to 32 rows each.
  * A claim is a compare-and-set on the version the worker read, so batching changes no outcome.
  */
 const CLAIM_BATCHING = { maxInFlight: 4, maxBatch: 32 } as const;
-
-const ATTEMPT_COLUMN_LIST = ATTEMPT_COLUMNS.split(', ');
-
-/**
- * The attempt rows of several finishes, each inserted only while its record is still the claimed
- * `sending` row (the same compare-and-set as INSERT_FINISH_ATTEMPT_SQL, row by row).
- */
-function insertFinishAttemptsSql(rows: number): string {
-  const first = `SELECT ${[...ATTEMPT_COLUMN_LIST, 'expected_version'].map((column) => `? AS ${column}`).join(', ')}`;
-  const others = Array.from(
-    { length: rows - 1 },
-    () => ` UNION ALL SELECT ${placeholders(ATTEMPT_COLUMN_LIST.length + 1)}`,
-  );
-  return `INSERT INTO notification_attempts (${ATTEMPT_COLUMNS})
-  SELECT ${ATTEMPT_COLUMN_LIST.map((column) => `v.${column}`).join(', ')}
-  FROM (${first}${others.join('')}) v
-  JOIN notification_records r
-    ON r.id = v.notification_id AND r.status = 'sending' AND r.version = v.expected_version`;
-}
-
-/** Columns a finish sets per row, each as `CASE id WHEN ? THEN ? … END` in the batched UPDATE. */
-const FINISH_CASE_COLUMNS = [
-  'status',
-  'next_attempt_at',
-  'last_error_code',
-  'last_error_message',
-  'provider_message_id',
-  'sent_at',
-  'updated_at',
-] as const;
-
-/** FINISH_SQL for several claimed rows at once, each under its own version compare-and-set. */
-function finishManySql(rows: number): string {
-  // Parameters: (id, value) pairs per column in FINISH_CASE_COLUMNS order, then the attempt increments.
-  const perRow = `CASE id ${Array.from({ length: rows }, () => 'WHEN ? THEN ?').join(' ')} END`;
-  return `UPDATE notification_records
-  SET ${FINISH_CASE_COLUMNS.map((column) => `${column} = ${perRow}`).join(', ')},
-      attempt_count = attempt_count + ${perRow},
-      lease_owner = NULL, lease_expires_at = NULL, version = version + 1
-  WHERE status = 'sending' AND (${Array.from({ length: rows }, () => '(id = ? AND version = ?)').join(' OR ')})`;
-}
 
 /** Batches of concurrent finishes (every delivery ends with one): a few at once, up to 32 each. */
 const FINISH_BATCHING = { maxInFlight: 4, maxBatch: 32 } as const;
@@ -128,105 +84,8 @@ interface ClaimedFinish {
   readonly attempt: AttemptRecord;
 }
 
-/** The columns a finish writes as text, cut to what the table holds. */
-function finishValues(update: FinishUpdate) {
-  return {
-    lastErrorCode: truncate(update.lastErrorCode, LIMITS.lastErrorCode),
-    lastErrorMessage: truncate(update.lastErrorMessage, MAX_ERROR_MESSAGE),
-    providerMessageId: truncate(update.providerMessageId, LIMITS.providerMessageId),
-  };
-}
-
 /** A claim that carries the record it expects (the worker's hot path). */
 type ExpectedClaim = ClaimRequest & { readonly expected: NotificationRecord };
-const FINISH_SQL = `UPDATE notification_records
-  SET status = ?, attempt_count = attempt_count + ?, next_attempt_at = ?, last_error_code = ?,
-      last_error_message = ?, provider_message_id = ?, sent_at = ?, lease_owner = NULL,
-      lease_expires_at = NULL, version = version + 1, updated_at = ?
-  WHERE id = ? AND status = 'sending' AND version = ?`;
-// The attempt row of a finish, inserted only while the record is still the claimed `sending` row:
-// written before the state change, so no reader ever sees a state without the call behind it.
-const INSERT_FINISH_ATTEMPT_SQL = `INSERT INTO notification_attempts (${ATTEMPT_COLUMNS})
-  SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM notification_records
-  WHERE id = ? AND status = 'sending' AND version = ?`;
-// last_error_* stay on redrive: they are the history an operator redrove from.
-const REDRIVE_SQL = `UPDATE notification_records
-  SET status = 'pending', attempt_count = 0, max_attempts = ?, next_attempt_at = ?, lease_owner = NULL,
-      lease_expires_at = NULL, version = version + 1, updated_at = ?
-  WHERE id = ? AND status IN ('dead', 'failed')`;
-const CANCEL_SQL = `UPDATE notification_records
-  SET status = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = ?
-  WHERE id = ? AND status IN ('pending', 'scheduled', 'failed')`;
-
-/** The row CLAIM_SQL writes, from the row it matched. */
-function claimedFrom(expected: NotificationRecord, request: ClaimRequest): NotificationRecord {
-  return {
-    ...expected,
-    status: 'sending',
-    leaseOwner: request.leaseOwner,
-    leaseExpiresAt: request.leaseExpiresAt,
-    version: expected.version + 1,
-    callCount: expected.callCount + 1,
-    updatedAt: request.now,
-  };
-}
-
-/** The row FINISH_SQL writes, from the claimed row it matched. */
-function finishedFrom(
-  claimed: NotificationRecord,
-  update: FinishUpdate,
-  values: { lastErrorCode: string | null; lastErrorMessage: string | null; providerMessageId: string | null },
-): NotificationRecord {
-  return {
-    ...claimed,
-    ...values,
-    status: update.status,
-    attemptCount: claimed.attemptCount + (update.spendsAttempt ? 1 : 0),
-    nextAttemptAt: update.nextAttemptAt,
-    sentAt: update.sentAt,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    version: claimed.version + 1,
-    updatedAt: update.now,
-  };
-}
-
-function insertParams(record: NewNotification, now: Date): unknown[] {
-  // Order follows NOTIFICATION_COLUMNS.
-  return [
-    record.id,
-    record.userId,
-    record.channel,
-    record.plugin,
-    record.triggerId,
-    record.triggerType,
-    record.previewId,
-    record.targetType,
-    record.targetId,
-    record.targetUrl,
-    record.messageText,
-    record.fallbackUsed ? 1 : 0,
-    record.traceId,
-    record.dedupeKey,
-    record.critical ? 1 : 0,
-    JSON.stringify(record.metadata),
-    record.status,
-    0,
-    0,
-    record.maxAttempts,
-    record.nextAttemptAt,
-    null,
-    null,
-    record.lastErrorCode,
-    record.lastErrorMessage,
-    null,
-    record.scheduledAt,
-    null,
-    now,
-    now,
-    1,
-  ];
-}
 
 /** Options of {@link TypeormNotificationStore}. */
 export interface TypeormNotificationStoreOptions {
@@ -544,34 +403,4 @@ export class TypeormNotificationStore implements NotificationStore {
     const moved = await execute(this.dataSource, sql, params);
     return moved === 0 ? null : this.findById(id);
   }
-}
-
-function newRecordCounters(now: Date) {
-  return {
-    attemptCount: 0,
-    callCount: 0,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    providerMessageId: null,
-    sentAt: null,
-    createdAt: now,
-    updatedAt: now,
-    version: 1,
-  } satisfies Partial<NotificationRecord>;
-}
-
-function attemptParams(attempt: AttemptRecord): unknown[] {
-  // Order follows ATTEMPT_COLUMNS.
-  return [
-    attempt.notificationId,
-    attempt.attemptNo,
-    attempt.outcome,
-    truncate(attempt.errorCode, LIMITS.lastErrorCode),
-    truncate(attempt.errorMessage, MAX_ERROR_MESSAGE),
-    toJsonText(attempt.requestPayload),
-    toJsonText(attempt.responsePayload),
-    Math.max(0, Math.round(attempt.durationMs)),
-    attempt.startedAt,
-    attempt.possibleDuplicate ? 1 : 0,
-  ];
 }
