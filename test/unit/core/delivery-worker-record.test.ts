@@ -30,6 +30,21 @@ function pendingRecord(nextAttemptAt: Date): NotificationRecord {
   };
 }
 
+/** Like the real claim: only a due row can be claimed, and it comes back `sending`, one version up. */
+function claimWhenDue(pending: NotificationRecord): NotificationStore['claim'] {
+  return (_id, request: ClaimRequest) =>
+    Promise.resolve(
+      request.now >= pending.nextAttemptAt
+        ? { ...pending, status: 'sending', version: 2, callCount: 1 }
+        : null,
+    );
+}
+
+/** A finish that always takes effect, moving the claimed row to the status it was given. */
+function finishAs(pending: NotificationRecord): NotificationStore['finish'] {
+  return (_id, _version, update) => Promise.resolve({ ...pending, status: update.status, version: 3 });
+}
+
 /** Runs one delivery event for `record` through a worker over `store`; answers how often the provider was called. */
 async function deliverOnce(
   record: NotificationRecord,
@@ -85,15 +100,8 @@ describe('DeliveryWorker', () => {
   it('sends a record that arrives a few ms before it is due, instead of missing the claim', async () => {
     const pending = pendingRecord(new Date(Date.now() + 20));
     const sends = await deliverOnce(pending, {
-      // Like the real claim: only a due row can be claimed.
-      claim: (_id: string, request: ClaimRequest) =>
-        Promise.resolve(
-          request.now >= pending.nextAttemptAt
-            ? { ...pending, status: 'sending', version: 2, callCount: 1 }
-            : null,
-        ),
-      finish: (_id: string, _version: number, update: { status: NotificationRecord['status'] }) =>
-        Promise.resolve({ ...pending, status: update.status, version: 3 }),
+      claim: claimWhenDue(pending),
+      finish: finishAs(pending),
     });
     expect(sends).toBe(1);
   });
@@ -110,8 +118,7 @@ describe('DeliveryWorker', () => {
           await settingsAsked.promise;
           return { ...pending, status: 'sending', version: 2, callCount: 1 };
         },
-        finish: (_id: string, _version: number, update: { status: NotificationRecord['status'] }) =>
-          Promise.resolve({ ...pending, status: update.status, version: 3 }),
+        finish: finishAs(pending),
       },
       {
         ...emptySettingsSource,
@@ -138,14 +145,8 @@ describe('DeliveryWorker', () => {
     const sends = await deliverOnce(
       pending,
       {
-        claim: (_id: string, request: ClaimRequest) =>
-          Promise.resolve(
-            request.now >= pending.nextAttemptAt
-              ? { ...pending, status: 'sending', version: 2, callCount: 1 }
-              : null,
-          ),
-        finish: (_id: string, _version: number, update: { status: NotificationRecord['status'] }) =>
-          Promise.resolve({ ...pending, status: update.status, version: 3 }),
+        claim: claimWhenDue(pending),
+        finish: finishAs(pending),
       },
       emptySettingsSource,
       clock,
