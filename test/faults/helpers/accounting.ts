@@ -28,6 +28,11 @@ export interface DriveOptions {
   readonly intervalMs?: number;
   /** Triggers in flight at once (default 8). */
   readonly concurrency?: number;
+  /**
+   * Keeps the load going past `count` until this returns true, so a fault injected at its own pace
+   * (a slow admin CLI on a busy machine) still lands under load; `count` is then a minimum.
+   */
+  readonly until?: () => boolean;
 }
 
 /** A batch of triggers with unique dedupe keys (`fk<run>-<i>`, also carried in the message text). */
@@ -40,10 +45,11 @@ export interface DriveResult {
 export async function driveTriggers(client: NotificationClient, options: DriveOptions): Promise<DriveResult> {
   const run = `fk${uniqueSuffix()}`;
   const userOf = options.userOf ?? ((i: number) => `${run}-u${Math.floor(i / 10)}`);
-  const answers: TriggerAnswer[] = new Array<TriggerAnswer>(options.count);
+  const answers: TriggerAnswer[] = [];
+  const more = (i: number) => i < options.count || (options.until !== undefined && !options.until());
   let next = 0;
   const lane = async () => {
-    for (let i = next++; i < options.count; i = next++) {
+    for (let i = next++; more(i); i = next++) {
       if (options.intervalMs) await sleep(options.intervalMs * (i > 0 ? 1 : 0));
       answers[i] = await triggerOnce(client, `${run}-${i}`, userOf(i), options);
     }
