@@ -17,6 +17,8 @@ export const SELECT_BY_DEDUPE = `SELECT ${NOTIFICATION_COLUMNS} FROM notificatio
   WHERE user_id = ? AND channel = ? AND dedupe_key = ?`;
 
 export function insertParams(record: NewNotification, now: Date): unknown[] {
+  // The counters are the ones the store answers with, so the stored row and the answer agree.
+  const fresh = newRecordCounters(now);
   // Order follows NOTIFICATION_COLUMNS.
   return [
     record.id,
@@ -36,23 +38,24 @@ export function insertParams(record: NewNotification, now: Date): unknown[] {
     record.critical ? 1 : 0,
     JSON.stringify(record.metadata),
     record.status,
-    0,
-    0,
+    fresh.attemptCount,
+    fresh.callCount,
     record.maxAttempts,
     record.nextAttemptAt,
-    null,
-    null,
+    fresh.leaseOwner,
+    fresh.leaseExpiresAt,
     record.lastErrorCode,
     record.lastErrorMessage,
-    null,
+    fresh.providerMessageId,
     record.scheduledAt,
-    null,
-    now,
-    now,
-    1,
+    fresh.sentAt,
+    fresh.createdAt,
+    fresh.updatedAt,
+    fresh.version,
   ];
 }
 
+/** The values every new record starts from, besides what the trigger gave it. */
 export function newRecordCounters(now: Date) {
   return {
     attemptCount: 0,
