@@ -49,6 +49,22 @@ export function newNotification(overrides: Partial<NewNotification> = {}): NewNo
   };
 }
 
+/** `input` as a store holds it right after inserting it at `now`, for stores stubbed in unit tests. */
+export function storedRecord(input: NewNotification, now: Date): NotificationRecord {
+  return {
+    ...input,
+    attemptCount: 0,
+    callCount: 0,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    providerMessageId: null,
+    sentAt: null,
+  };
+}
+
 /** The attempt row a worker writes for a claimed record's current call. */
 export function attemptFor(
   record: NotificationRecord,

@@ -11,23 +11,12 @@ import {
   emptySettingsSource,
   type ChannelSettingsSource,
 } from '../../../src/core/user-config/channel-settings-source.js';
-import { newNotification } from '../../helpers/notification-fixtures.js';
+import { newNotification, storedRecord } from '../../helpers/notification-fixtures.js';
 import { gate } from '../../helpers/wait-for.js';
 
 /** A pending record due at `nextAttemptAt`, as the store would return it. */
 function pendingRecord(nextAttemptAt: Date): NotificationRecord {
-  return {
-    ...newNotification({ nextAttemptAt }),
-    attemptCount: 0,
-    callCount: 0,
-    version: 1,
-    createdAt: nextAttemptAt,
-    updatedAt: nextAttemptAt,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    providerMessageId: null,
-    sentAt: null,
-  };
+  return storedRecord(newNotification({ nextAttemptAt }), nextAttemptAt);
 }
 
 /** Like the real claim: only a due row can be claimed, and it comes back `sending`, one version up. */

@@ -3,13 +3,11 @@ import type { BusEvent, MessageBus } from '../../../src/core/bus/message-bus.js'
 import type { ChannelRegistry } from '../../../src/core/channels/channel-registry.js';
 import { parseGatewayConfig } from '../../../src/core/config/load-config.js';
 import { TriggerService } from '../../../src/core/delivery/trigger-service.js';
-import type {
-  NewNotification,
-  NotificationRecord,
-} from '../../../src/core/notification/notification-record.js';
+import type { NewNotification } from '../../../src/core/notification/notification-record.js';
 import { createLogger } from '../../../src/core/shared/logger.js';
 import type { NotificationStore } from '../../../src/core/store/notification-store.js';
 import { emptySettingsSource } from '../../../src/core/user-config/channel-settings-source.js';
+import { storedRecord } from '../../helpers/notification-fixtures.js';
 import { gate } from '../../helpers/wait-for.js';
 
 /** Whether `promise` has settled after the current macrotask queue ran. */
@@ -39,21 +37,7 @@ function harness(options: { maxInFlightTriggers?: number; failPublish?: boolean 
   } as unknown as MessageBus;
   const store = {
     insertOrFind: (record: NewNotification, now: Date) =>
-      Promise.resolve({
-        deduplicated: false,
-        record: {
-          ...record,
-          attemptCount: 0,
-          callCount: 0,
-          version: 1,
-          createdAt: now,
-          updatedAt: now,
-          leaseOwner: null,
-          leaseExpiresAt: null,
-          providerMessageId: null,
-          sentAt: null,
-        } satisfies NotificationRecord,
-      }),
+      Promise.resolve({ deduplicated: false, record: storedRecord(record, now) }),
   } as unknown as NotificationStore;
   const channels: ChannelRegistry = {
     get: (id: string) =>
