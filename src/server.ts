@@ -35,6 +35,12 @@ import { UserConfigService } from './core/user-config/user-config-service.js';
 import { feishuOpenidPlugin } from './plugins/feishu-openid/index.js';
 import { feishuWebhookPlugin } from './plugins/feishu-webhook/index.js';
 import { mockPlugin } from './plugins/mock/index.js';
+import { createCallbackSender } from './callback-sender.js';
+import { CallbackDispatcher } from './core/callbacks/callback-dispatcher.js';
+import { CallbackOutbox } from './core/callbacks/callback-outbox.js';
+import { BulkRedrive } from './core/notification/bulk-redrive.js';
+import { NotificationChanges } from './core/notification/notification-changes.js';
+import { NotificationWatchHub } from './core/notification/notification-watch.js';
 
 /** Which parts run in this process (DESIGN §1). */
 export type GatewayMode = 'api' | 'worker' | 'all';
@@ -123,9 +129,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         clock,
         sendTimeoutMs: config.worker.sendTimeoutMs,
       });
+    // Every committed transition goes to watchers (bus broadcast) and to the callbacks' outbox.
+    const changesOn = (db: OpenDatabase) =>
+      new NotificationChanges({
+        bus,
+        logger: logger.child({ component: 'changes' }),
+        outbox:
+          config.callbacks.length > 0
+            ? new CallbackOutbox({ store: db.callbacks, callbacks: config.callbacks, clock })
+            : undefined,
+      });
     let worker: DeliveryWorker | undefined;
     let scanner: Scanner | undefined;
     if (workerDb) {
+      const changes = changesOn(workerDb);
       // What deliveries and fired jobs both need: the worker's pool, the bus, channels, settings.
       const workerSide = {
         store: workerDb.notifications,
@@ -134,6 +151,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         settings: configsFor(workerDb),
         config,
         clock,
+        changes,
       };
       worker = new DeliveryWorker({
         ...workerSide,
@@ -167,15 +185,32 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         channels,
         config,
         logger: logger.child({ component: 'scanner' }),
+        changes,
       });
       scanner.start();
       const scanning = scanner;
       closers.push(() => scanning.stop());
+      if (config.callbacks.length > 0) {
+        const sender = createCallbackSender(config.callbacks, config.callbackDelivery.timeoutMs);
+        closers.push(sender.close);
+        const dispatcher = new CallbackDispatcher({
+          store: workerDb.callbacks,
+          callbacks: config.callbacks,
+          ladder: config.callbackDelivery,
+          send: sender.send,
+          clock,
+          logger: logger.child({ component: 'callbacks' }),
+          observer: metrics,
+        });
+        dispatcher.start();
+        closers.push(() => dispatcher.stop());
+      }
     }
     let listener: RpcListener | undefined;
     if (apiDb) {
       const health = new HealthStatusBoard();
       const userConfigs = configsFor(apiDb);
+      const changes = changesOn(apiDb);
       const triggers = new TriggerService({
         store: apiDb.notifications,
         bus,
@@ -185,6 +220,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         clock,
         logger,
         observer: metrics,
+        changes,
       });
       // Runs after the listener has closed (closers run in reverse), before the bus closes.
       closers.push(() => triggers.drain());
@@ -194,6 +230,25 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         clock,
         logger,
         maxAttempts: config.retry.maxAttempts,
+        changes,
+      });
+      const watch = new NotificationWatchHub({
+        bus,
+        store: apiDb.notifications,
+        logger: logger.child({ component: 'watch' }),
+        maxStreams: config.server.maxWatchStreams,
+      });
+      await watch.start();
+      metrics.watchStreams(() => watch.activeStreams);
+      const redrive = new BulkRedrive({
+        redrives: apiDb.redrives,
+        store: apiDb.notifications,
+        bus,
+        channels,
+        clock,
+        logger,
+        maxAttempts: config.retry.maxAttempts,
+        changes,
       });
       const scheduler = new JobScheduler({
         jobs: apiDb.jobs,
@@ -212,7 +267,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           createAuthInterceptor(config.auth),
         ],
         routes: (router: ConnectRouter) => {
-          router.service(NotificationService, createNotificationServiceHandler(triggers, queries));
+          router.service(
+            NotificationService,
+            createNotificationServiceHandler(triggers, queries, { watch, redrive }),
+          );
           router.service(ConfigService, createConfigServiceHandler(userConfigs, channels));
           router.service(ScheduleService, createScheduleServiceHandler(scheduler));
           registerHealthService(router, health);
@@ -227,7 +285,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const started = listener;
       closers.push(async () => {
         health.shutdown();
-        await started.close({ graceMs: config.server.shutdownGraceMs });
+        // Open watch streams would hold the listener's drain for the whole grace period.
+        const closing = started.close({ graceMs: config.server.shutdownGraceMs });
+        await watch.stop();
+        await closing;
       });
       logger.info({ host: config.server.host, port: listener.port, mode }, 'notify-gateway listening');
     }

@@ -1,3 +1,5 @@
+import type { NotificationRecord } from '../notification/notification-record.js';
+
 /** Asks a worker to deliver one notification (routing key `notification.<channel>.requested`). */
 export interface DeliveryRequested {
   readonly kind: 'notification.requested';
@@ -38,6 +40,9 @@ export class PoisonMessageError extends Error {
  */
 export type BusHandler = (event: BusEvent) => Promise<void>;
 
+/** Receives every status change broadcast by any process (the record as it stands after it). */
+export type ChangeListener = (record: NotificationRecord) => void;
+
 export interface Subscription {
   /** Stop receiving new events; resolves when in-flight handlers have finished and acked. */
   cancel(): Promise<void>;
@@ -57,6 +62,16 @@ export interface MessageBus {
    * events are dead-lettered to `notify.dead` once and never reach the handler.
    */
   subscribe(queue: BusQueue, handler: BusHandler, options: { prefetch: number }): Promise<Subscription>;
+  /**
+   * Fan a record's new state out to every process watching changes (WatchNotifications). Best
+   * effort and never throws or waits: a lost change is repaired by watchers re-reading the record.
+   */
+  broadcastChange(record: NotificationRecord): void;
+  /**
+   * Receive every change broadcast from now on, from any process on the same broker (RabbitMQ: an
+   * exclusive auto-delete queue of this process on the `notify.changes` fanout exchange).
+   */
+  watchChanges(listener: ChangeListener): Promise<Subscription>;
   /** Throws when the broker is unreachable (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

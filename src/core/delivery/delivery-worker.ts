@@ -17,6 +17,7 @@ import type { Logger } from '../shared/logger.js';
 import type { NotificationStore } from '../store/notification-store.js';
 import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/channel-settings-source.js';
 import { NO_OBSERVER, type DeliveryObserver } from '../metrics/delivery-observer.js';
+import { NO_CHANGES, type ChangeReporter } from '../notification/notification-changes.js';
 import { callProvider } from './call-provider.js';
 import { decideAfterSend } from './retry-policy.js';
 
@@ -44,6 +45,8 @@ export interface WorkerDependencies {
   readonly workerId: string;
   /** Told about claims and finished attempts (metrics). */
   readonly observer?: DeliveryObserver;
+  /** Told about each claim and finish (WatchNotifications, status callbacks). */
+  readonly changes?: ChangeReporter;
 }
 
 /**
@@ -56,6 +59,10 @@ export class DeliveryWorker {
   private readonly shutdown = new AbortController();
 
   constructor(private readonly deps: WorkerDependencies) {}
+
+  private get changes(): ChangeReporter {
+    return this.deps.changes ?? NO_CHANGES;
+  }
 
   async start(): Promise<void> {
     this.subscription = await this.deps.bus.subscribe('deliver', (event) => this.handle(event), {
@@ -101,7 +108,13 @@ export class DeliveryWorker {
       // being acked away silently or redelivered up to the delivery limit.
       throw new PoisonMessageError(`no notification ${event.notificationId}`);
     }
-    if (isTerminal(record.status) || record.status === 'sending') return;
+    if (isTerminal(record.status)) {
+      // A redelivered message of a finished record: its callback may not have reached the outbox
+      // (the process died between the finish and the enqueue); enqueueing again is idempotent.
+      if (record.callback) await this.changes.changed(record);
+      return;
+    }
+    if (record.status === 'sending') return;
     const wait = record.nextAttemptAt.getTime() - this.deps.clock.now().getTime();
     if (wait > EARLY_TOLERANCE_MS) {
       await this.deps.bus.publish(event, { delayMs: wait });
@@ -133,6 +146,7 @@ export class DeliveryWorker {
       expected: record,
     });
     if (!claimed) return;
+    void this.changes.changed(claimed);
     (this.deps.observer ?? NO_OBSERVER).claimed(
       claimed.channel,
       now.getTime() - record.nextAttemptAt.getTime(),
@@ -247,6 +261,7 @@ export class DeliveryWorker {
       'delivery attempt finished',
     );
     (this.deps.observer ?? NO_OBSERVER).attemptFinished(finished, result, durationMs);
+    await this.changes.changed(finished);
     if (finished.status === 'dead' && SETTINGS_INVALID_CODES.has(result.errorCode ?? '')) {
       await this.deps.settings.markInvalid(claimed.userId, claimed.channel, result.errorCode ?? 'invalid');
     }

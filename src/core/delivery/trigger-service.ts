@@ -3,7 +3,7 @@ import type { MessageBus } from '../bus/message-bus.js';
 import type { NewNotification, NotificationRecord } from '../notification/notification-record.js';
 import type { ChannelRegistry } from '../channels/channel-registry.js';
 import type { Clock } from '../shared/clock.js';
-import { GatewayError } from '../shared/gateway-error.js';
+import { GatewayError, invalidField } from '../shared/gateway-error.js';
 import { newId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { NotificationStore } from '../store/notification-store.js';
@@ -11,6 +11,7 @@ import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/c
 import { quietWindowEnd } from '../user-config/quiet-hours.js';
 import type { DeliveryObserver } from '../metrics/delivery-observer.js';
 import { NO_OBSERVER } from '../metrics/delivery-observer.js';
+import { NO_CHANGES, type ChangeReporter } from '../notification/notification-changes.js';
 import { renderMessage } from './render-message.js';
 import { validateTrigger, type TriggerInput } from './trigger-input.js';
 
@@ -30,6 +31,8 @@ export interface TriggerDependencies {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly observer?: DeliveryObserver;
+  /** Told about each new record (WatchNotifications, status callbacks of skipped records). */
+  readonly changes?: ChangeReporter;
 }
 
 interface Placement {
@@ -101,6 +104,9 @@ export class TriggerService {
       config.delivery.maxTextLength,
       config.delivery.templates,
     );
+    if (input.callback && !config.callbacks.some((callback) => callback.id === input.callback)) {
+      throw invalidField('callback', 'unknown_callback', `"${input.callback}" is not a configured callback`);
+    }
     const now = clock.now();
     const rendered = renderMessage(
       input.message,
@@ -147,8 +153,10 @@ export class TriggerService {
         lastErrorCode: placement.reason,
         lastErrorMessage: placement.reason ? `skipped: ${placement.reason}` : null,
         scheduledAt: placement.scheduledAt,
+        callback: input.callback ?? '',
       };
       const result = await this.deps.store.insertOrFind(record, now);
+      if (!result.deduplicated) await (this.deps.changes ?? NO_CHANGES).changed(result.record);
       if (!result.deduplicated && result.record.status !== 'skipped')
         await this.publishBehind(result.record, now);
       outcomes.push(result);

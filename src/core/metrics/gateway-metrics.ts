@@ -3,6 +3,7 @@ import type { SendResult } from '../contract/index.js';
 import type { NotificationRecord, NotificationStatus } from '../notification/notification-record.js';
 import { isRateLimited } from '../delivery/retry-policy.js';
 import type { DeliveryObserver, TriggerResult } from './delivery-observer.js';
+import type { CallbackObserver } from '../callbacks/callback-dispatcher.js';
 
 const STATUSES: readonly NotificationStatus[] = [
   'pending',
@@ -22,7 +23,7 @@ export type StatusCounter = () => Promise<Partial<Record<NotificationStatus, num
  * Prometheus metrics of one gateway process (own registry, so several gateways in one process,
  * as in tests, never share counters). Served as text at /metrics.
  */
-export class GatewayMetrics implements DeliveryObserver {
+export class GatewayMetrics implements DeliveryObserver, CallbackObserver {
   readonly registry = new Registry();
   private readonly triggers: Counter<'result'>;
   private readonly deliveries: Counter<'channel' | 'outcome' | 'error_code'>;
@@ -30,6 +31,8 @@ export class GatewayMetrics implements DeliveryObserver {
   private readonly rateLimitWaits: Counter<'channel'>;
   private readonly deliveryDuration: Histogram<'channel'>;
   private readonly queueLag: Histogram<'channel'>;
+  private readonly callbacks: Counter<'callback' | 'result'>;
+  private readonly callbackDuration: Histogram<'callback'>;
 
   constructor(countByStatus?: StatusCounter) {
     collectDefaultMetrics({ register: this.registry, prefix: 'notify_process_' });
@@ -72,6 +75,19 @@ export class GatewayMetrics implements DeliveryObserver {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120],
       registers,
     });
+    this.callbacks = new Counter({
+      name: 'notify_callbacks_total',
+      help: 'Status callback POSTs by callback id and result (delivered, retry, dead)',
+      labelNames: ['callback', 'result'],
+      registers,
+    });
+    this.callbackDuration = new Histogram({
+      name: 'notify_callback_duration_seconds',
+      help: 'Status callback POST duration',
+      labelNames: ['callback'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
     if (countByStatus) {
       new Gauge({
         name: 'notify_records',
@@ -100,6 +116,23 @@ export class GatewayMetrics implements DeliveryObserver {
     this.deliveryDuration.observe({ channel }, durationMs / 1000);
     if (record.status === 'failed') this.retries.inc({ channel });
     if (isRateLimited(result)) this.rateLimitWaits.inc({ channel });
+  }
+
+  callbackAttempted(callbackId: string, result: 'delivered' | 'retry' | 'dead', durationMs: number): void {
+    this.callbacks.inc({ callback: callbackId, result });
+    this.callbackDuration.observe({ callback: callbackId }, durationMs / 1000);
+  }
+
+  /** Exports the number of open WatchNotifications streams, read on scrape. */
+  watchStreams(count: () => number): void {
+    new Gauge({
+      name: 'notify_watch_streams',
+      help: 'Open WatchNotifications streams',
+      registers: [this.registry],
+      collect() {
+        this.set(count());
+      },
+    });
   }
 
   /** Prometheus text exposition. */

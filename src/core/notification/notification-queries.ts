@@ -3,6 +3,7 @@ import type { Clock } from '../shared/clock.js';
 import { GatewayError, invalidField } from '../shared/gateway-error.js';
 import type { Logger } from '../shared/logger.js';
 import type { ListPage, ListQuery, NotificationStore } from '../store/notification-store.js';
+import { NO_CHANGES, type ChangeReporter } from './notification-changes.js';
 import type { AttemptRecord, NotificationRecord } from './notification-record.js';
 
 /** Default and maximum page size of ListNotifications. */
@@ -17,6 +18,8 @@ export class NotificationQueries {
       readonly clock: Clock;
       readonly logger: Logger;
       readonly maxAttempts: number;
+      /** Told about redriven and cancelled records (WatchNotifications). */
+      readonly changes?: ChangeReporter;
     },
   ) {}
 
@@ -51,6 +54,7 @@ export class NotificationQueries {
         `notification is ${existing.status}; only dead or failed can be retried`,
       );
     }
+    await (this.deps.changes ?? NO_CHANGES).changed(record);
     try {
       await this.deps.bus.publish({
         kind: 'notification.requested',
@@ -77,6 +81,7 @@ export class NotificationQueries {
         `notification is ${existing.status}; only pending, scheduled or failed can be cancelled`,
       );
     }
+    await (this.deps.changes ?? NO_CHANGES).changed(record);
     return record;
   }
 

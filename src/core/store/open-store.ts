@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import type { CallbackStore } from '../callbacks/callback-store.js';
+import type { RedriveStore } from '../notification/redrive-store.js';
 import { ConfigError } from '../contract/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { JobStore } from '../schedule/job-store.js';
@@ -9,7 +11,9 @@ import { runMigrations } from './typeorm/run-migrations.js';
 import { acquireSqliteDataSource } from './typeorm/shared-sqlite-data-source.js';
 import { MYSQL_DIALECT, SQLITE_DIALECT, type SqlDialect } from './typeorm/sql-dialect.js';
 import { parseSqliteUrl } from './typeorm/sqlite-data-source.js';
+import { TypeormCallbackStore } from './typeorm/typeorm-callback-store.js';
 import { TypeormJobStore } from './typeorm/typeorm-job-store.js';
+import { TypeormRedriveStore } from './typeorm/typeorm-redrive-store.js';
 import { TypeormMaintenanceStore } from './typeorm/typeorm-maintenance-store.js';
 import { TypeormNotificationStore } from './typeorm/typeorm-notification-store.js';
 import { TypeormUserConfigStore } from './typeorm/typeorm-user-config-store.js';
@@ -24,6 +28,10 @@ export interface OpenDatabase {
   readonly jobs: JobStore;
   /** The scanner's outbox-relay and lease-recovery queries. */
   readonly maintenance: MaintenanceStore;
+  /** The status callbacks' outbox. */
+  readonly callbacks: CallbackStore;
+  /** Bulk redrive and status-overview queries (operators). */
+  readonly redrives: RedriveStore;
   close(): Promise<void>;
 }
 
@@ -36,6 +44,8 @@ function storesOn(dataSource: DataSource, dialect: SqlDialect, close: () => Prom
     userConfigs: new TypeormUserConfigStore(dataSource, dialect),
     jobs: new TypeormJobStore(dataSource, dialect),
     maintenance: new TypeormMaintenanceStore(dataSource, dialect),
+    callbacks: new TypeormCallbackStore(dataSource, dialect),
+    redrives: new TypeormRedriveStore(dataSource),
     close,
   };
 }

@@ -58,6 +58,7 @@ export interface NotificationRecordRow {
   createdAt: Date;
   updatedAt: Date;
   version: number;
+  callback: string;
 }
 
 const L = NOTIFICATION_COLUMN_LIMITS;
@@ -98,6 +99,7 @@ export const NotificationRecordEntity = new EntitySchema<NotificationRecordRow>(
     createdAt: timeColumn('created_at'),
     updatedAt: timeColumn('updated_at'),
     version: intColumn('version'),
+    callback: { name: 'callback', type: 'varchar', length: 64, default: '' },
   },
   uniques: [{ name: 'uq_notification_records_dedupe', columns: ['userId', 'channel', 'dedupeKey'] }],
   indices: [

@@ -48,6 +48,7 @@ export const NOTIFICATION_COLUMNS = [
   'created_at',
   'updated_at',
   'version',
+  'callback',
 ].join(', ');
 
 /** Column list of notification_attempts (without the surrogate id), for raw SELECTs. */
@@ -108,6 +109,7 @@ export function mapNotificationRow(row: RawRow): NotificationRecord {
     createdAt: readDate(row, 'created_at'),
     updatedAt: readDate(row, 'updated_at'),
     version: readInt(row, 'version'),
+    callback: readText(row, 'callback'),
   };
 }
 

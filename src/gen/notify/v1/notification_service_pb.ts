@@ -2,8 +2,8 @@
 // @generated from file notify/v1/notification_service.proto (package notify.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message as Message$1, Notification, NotificationStatus, Target } from "./notification_pb.js";
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file notify/v1/notification_service.proto.
  */
 export const file_notify_v1_notification_service: GenFile = /*@__PURE__*/
-  fileDesc("CiRub3RpZnkvdjEvbm90aWZpY2F0aW9uX3NlcnZpY2UucHJvdG8SCW5vdGlmeS52MSLdAgoOVHJpZ2dlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRISCgp0cmlnZ2VyX2lkGAIgASgJEhQKDHRyaWdnZXJfdHlwZRgDIAEoCRISCgpwcmV2aWV3X2lkGAQgASgJEiEKBnRhcmdldBgFIAEoCzIRLm5vdGlmeS52MS5UYXJnZXQSIwoHbWVzc2FnZRgGIAEoCzISLm5vdGlmeS52MS5NZXNzYWdlEhAKCGNoYW5uZWxzGAcgAygJEhIKCmRlZHVwZV9rZXkYCCABKAkSEAoIY3JpdGljYWwYCSABKAgSEAoIdHJhY2VfaWQYCiABKAkSOQoIbWV0YWRhdGEYCyADKAsyJy5ub3RpZnkudjEuVHJpZ2dlclJlcXVlc3QuTWV0YWRhdGFFbnRyeRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiQQoPVHJpZ2dlclJlc3BvbnNlEi4KDW5vdGlmaWNhdGlvbnMYASADKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uIiQKFkdldE5vdGlmaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkiSAoXR2V0Tm90aWZpY2F0aW9uUmVzcG9uc2USLQoMbm90aWZpY2F0aW9uGAEgASgLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbiKPAgoYTGlzdE5vdGlmaWNhdGlvbnNSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSLwoIc3RhdHVzZXMYAiADKA4yHS5ub3RpZnkudjEuTm90aWZpY2F0aW9uU3RhdHVzEg8KB2NoYW5uZWwYAyABKAkSEgoKdHJpZ2dlcl9pZBgEIAEoCRIxCg1jcmVhdGVkX2FmdGVyGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5jcmVhdGVkX2JlZm9yZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJcGFnZV9zaXplGAcgASgFEhIKCnBhZ2VfdG9rZW4YCCABKAkiZAoZTGlzdE5vdGlmaWNhdGlvbnNSZXNwb25zZRIuCg1ub3RpZmljYXRpb25zGAEgAygLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiJgoYUmV0cnlOb3RpZmljYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIkoKGVJldHJ5Tm90aWZpY2F0aW9uUmVzcG9uc2USLQoMbm90aWZpY2F0aW9uGAEgASgLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbiInChlDYW5jZWxOb3RpZmljYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIksKGkNhbmNlbE5vdGlmaWNhdGlvblJlc3BvbnNlEi0KDG5vdGlmaWNhdGlvbhgBIAEoCzIXLm5vdGlmeS52MS5Ob3RpZmljYXRpb24y1AMKE05vdGlmaWNhdGlvblNlcnZpY2USQAoHVHJpZ2dlchIZLm5vdGlmeS52MS5UcmlnZ2VyUmVxdWVzdBoaLm5vdGlmeS52MS5UcmlnZ2VyUmVzcG9uc2USWAoPR2V0Tm90aWZpY2F0aW9uEiEubm90aWZ5LnYxLkdldE5vdGlmaWNhdGlvblJlcXVlc3QaIi5ub3RpZnkudjEuR2V0Tm90aWZpY2F0aW9uUmVzcG9uc2USXgoRTGlzdE5vdGlmaWNhdGlvbnMSIy5ub3RpZnkudjEuTGlzdE5vdGlmaWNhdGlvbnNSZXF1ZXN0GiQubm90aWZ5LnYxLkxpc3ROb3RpZmljYXRpb25zUmVzcG9uc2USXgoRUmV0cnlOb3RpZmljYXRpb24SIy5ub3RpZnkudjEuUmV0cnlOb3RpZmljYXRpb25SZXF1ZXN0GiQubm90aWZ5LnYxLlJldHJ5Tm90aWZpY2F0aW9uUmVzcG9uc2USYQoSQ2FuY2VsTm90aWZpY2F0aW9uEiQubm90aWZ5LnYxLkNhbmNlbE5vdGlmaWNhdGlvblJlcXVlc3QaJS5ub3RpZnkudjEuQ2FuY2VsTm90aWZpY2F0aW9uUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_notify_v1_notification]);
+  fileDesc("CiRub3RpZnkvdjEvbm90aWZpY2F0aW9uX3NlcnZpY2UucHJvdG8SCW5vdGlmeS52MSLvAgoOVHJpZ2dlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRISCgp0cmlnZ2VyX2lkGAIgASgJEhQKDHRyaWdnZXJfdHlwZRgDIAEoCRISCgpwcmV2aWV3X2lkGAQgASgJEiEKBnRhcmdldBgFIAEoCzIRLm5vdGlmeS52MS5UYXJnZXQSIwoHbWVzc2FnZRgGIAEoCzISLm5vdGlmeS52MS5NZXNzYWdlEhAKCGNoYW5uZWxzGAcgAygJEhIKCmRlZHVwZV9rZXkYCCABKAkSEAoIY3JpdGljYWwYCSABKAgSEAoIdHJhY2VfaWQYCiABKAkSOQoIbWV0YWRhdGEYCyADKAsyJy5ub3RpZnkudjEuVHJpZ2dlclJlcXVlc3QuTWV0YWRhdGFFbnRyeRIQCghjYWxsYmFjaxgyIAEoCRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiQQoPVHJpZ2dlclJlc3BvbnNlEi4KDW5vdGlmaWNhdGlvbnMYASADKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uIk8KFkdldE5vdGlmaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkSKQoEdmlldxgyIAEoDjIbLm5vdGlmeS52MS5Ob3RpZmljYXRpb25WaWV3IkgKF0dldE5vdGlmaWNhdGlvblJlc3BvbnNlEi0KDG5vdGlmaWNhdGlvbhgBIAEoCzIXLm5vdGlmeS52MS5Ob3RpZmljYXRpb24ijwIKGExpc3ROb3RpZmljYXRpb25zUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEi8KCHN0YXR1c2VzGAIgAygOMh0ubm90aWZ5LnYxLk5vdGlmaWNhdGlvblN0YXR1cxIPCgdjaGFubmVsGAMgASgJEhIKCnRyaWdnZXJfaWQYBCABKAkSMQoNY3JlYXRlZF9hZnRlchgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoOY3JlYXRlZF9iZWZvcmUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhZ2Vfc2l6ZRgHIAEoBRISCgpwYWdlX3Rva2VuGAggASgJImQKGUxpc3ROb3RpZmljYXRpb25zUmVzcG9uc2USLgoNbm90aWZpY2F0aW9ucxgBIAMoCzIXLm5vdGlmeS52MS5Ob3RpZmljYXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiYKGFJldHJ5Tm90aWZpY2F0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSJKChlSZXRyeU5vdGlmaWNhdGlvblJlc3BvbnNlEi0KDG5vdGlmaWNhdGlvbhgBIAEoCzIXLm5vdGlmeS52MS5Ob3RpZmljYXRpb24iJwoZQ2FuY2VsTm90aWZpY2F0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSJLChpDYW5jZWxOb3RpZmljYXRpb25SZXNwb25zZRItCgxub3RpZmljYXRpb24YASABKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uIksKGVdhdGNoTm90aWZpY2F0aW9uc1JlcXVlc3QSCwoDaWRzGAEgAygJEg8KB3VzZXJfaWQYAiABKAkSEAoIZXZlbnRfaWQYAyABKAkiSwoaV2F0Y2hOb3RpZmljYXRpb25zUmVzcG9uc2USLQoMbm90aWZpY2F0aW9uGAEgASgLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbiKLAgobUmVkcml2ZU5vdGlmaWNhdGlvbnNSZXF1ZXN0Ei8KCHN0YXR1c2VzGAEgAygOMh0ubm90aWZ5LnYxLk5vdGlmaWNhdGlvblN0YXR1cxIPCgdjaGFubmVsGAIgASgJEhIKCmVycm9yX2NvZGUYAyABKAkSMQoNY3JlYXRlZF9hZnRlchgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoOY3JlYXRlZF9iZWZvcmUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3VzZXJfaWQYBiABKAkSDwoHZHJ5X3J1bhgHIAEoCBINCgVsaW1pdBgIIAEoBSKNAQocUmVkcml2ZU5vdGlmaWNhdGlvbnNSZXNwb25zZRIVCg1tYXRjaGVkX2NvdW50GAEgASgDEhYKDnJlZHJpdmVuX2NvdW50GAIgASgDEhIKCnNhbXBsZV9pZHMYAyADKAkSFQoNZmxhZ2dlZF9jb3VudBgEIAEoAxITCgtmbGFnZ2VkX2lkcxgFIAMoCSpuChBOb3RpZmljYXRpb25WaWV3EiEKHU5PVElGSUNBVElPTl9WSUVXX1VOU1BFQ0lGSUVEEAASGwoXTk9USUZJQ0FUSU9OX1ZJRVdfQkFTSUMQARIaChZOT1RJRklDQVRJT05fVklFV19GVUxMEAIyogUKE05vdGlmaWNhdGlvblNlcnZpY2USQAoHVHJpZ2dlchIZLm5vdGlmeS52MS5UcmlnZ2VyUmVxdWVzdBoaLm5vdGlmeS52MS5UcmlnZ2VyUmVzcG9uc2USWAoPR2V0Tm90aWZpY2F0aW9uEiEubm90aWZ5LnYxLkdldE5vdGlmaWNhdGlvblJlcXVlc3QaIi5ub3RpZnkudjEuR2V0Tm90aWZpY2F0aW9uUmVzcG9uc2USXgoRTGlzdE5vdGlmaWNhdGlvbnMSIy5ub3RpZnkudjEuTGlzdE5vdGlmaWNhdGlvbnNSZXF1ZXN0GiQubm90aWZ5LnYxLkxpc3ROb3RpZmljYXRpb25zUmVzcG9uc2USXgoRUmV0cnlOb3RpZmljYXRpb24SIy5ub3RpZnkudjEuUmV0cnlOb3RpZmljYXRpb25SZXF1ZXN0GiQubm90aWZ5LnYxLlJldHJ5Tm90aWZpY2F0aW9uUmVzcG9uc2USYQoSQ2FuY2VsTm90aWZpY2F0aW9uEiQubm90aWZ5LnYxLkNhbmNlbE5vdGlmaWNhdGlvblJlcXVlc3QaJS5ub3RpZnkudjEuQ2FuY2VsTm90aWZpY2F0aW9uUmVzcG9uc2USYwoSV2F0Y2hOb3RpZmljYXRpb25zEiQubm90aWZ5LnYxLldhdGNoTm90aWZpY2F0aW9uc1JlcXVlc3QaJS5ub3RpZnkudjEuV2F0Y2hOb3RpZmljYXRpb25zUmVzcG9uc2UwARJnChRSZWRyaXZlTm90aWZpY2F0aW9ucxImLm5vdGlmeS52MS5SZWRyaXZlTm90aWZpY2F0aW9uc1JlcXVlc3QaJy5ub3RpZnkudjEuUmVkcml2ZU5vdGlmaWNhdGlvbnNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_notify_v1_notification]);
 
 /**
  * @generated from message notify.v1.TriggerRequest
@@ -82,6 +82,13 @@ export type TriggerRequest = Message<"notify.v1.TriggerRequest"> & {
    * @generated from field: map<string, string> metadata = 11;
    */
   metadata: { [key: string]: string };
+
+  /**
+   * Id of a configured status callback (`callbacks[].id`) told about this trigger's notifications.
+   *
+   * @generated from field: string callback = 50;
+   */
+  callback: string;
 };
 
 /**
@@ -116,6 +123,13 @@ export type GetNotificationRequest = Message<"notify.v1.GetNotificationRequest">
    * @generated from field: string id = 1;
    */
   id: string;
+
+  /**
+   * FULL adds each attempt's stored (redacted) request and response payloads.
+   *
+   * @generated from field: notify.v1.NotificationView view = 50;
+   */
+  view: NotificationView;
 };
 
 /**
@@ -289,6 +303,198 @@ export const CancelNotificationResponseSchema: GenMessage<CancelNotificationResp
   messageDesc(file_notify_v1_notification_service, 9);
 
 /**
+ * @generated from message notify.v1.WatchNotificationsRequest
+ */
+export type WatchNotificationsRequest = Message<"notify.v1.WatchNotificationsRequest"> & {
+  /**
+   * Notification ids to watch (at most 100); the stream ends when all are terminal.
+   *
+   * @generated from field: repeated string ids = 1;
+   */
+  ids: string[];
+
+  /**
+   * Watch this user's notifications.
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * Watch the notifications of one event (PublishEvent).
+   *
+   * @generated from field: string event_id = 3;
+   */
+  eventId: string;
+};
+
+/**
+ * Describes the message notify.v1.WatchNotificationsRequest.
+ * Use `create(WatchNotificationsRequestSchema)` to create a new message.
+ */
+export const WatchNotificationsRequestSchema: GenMessage<WatchNotificationsRequest> = /*@__PURE__*/
+  messageDesc(file_notify_v1_notification_service, 10);
+
+/**
+ * @generated from message notify.v1.WatchNotificationsResponse
+ */
+export type WatchNotificationsResponse = Message<"notify.v1.WatchNotificationsResponse"> & {
+  /**
+   * @generated from field: notify.v1.Notification notification = 1;
+   */
+  notification?: Notification | undefined;
+};
+
+/**
+ * Describes the message notify.v1.WatchNotificationsResponse.
+ * Use `create(WatchNotificationsResponseSchema)` to create a new message.
+ */
+export const WatchNotificationsResponseSchema: GenMessage<WatchNotificationsResponse> = /*@__PURE__*/
+  messageDesc(file_notify_v1_notification_service, 11);
+
+/**
+ * @generated from message notify.v1.RedriveNotificationsRequest
+ */
+export type RedriveNotificationsRequest = Message<"notify.v1.RedriveNotificationsRequest"> & {
+  /**
+   * DEAD and/or FAILED; default DEAD.
+   *
+   * @generated from field: repeated notify.v1.NotificationStatus statuses = 1;
+   */
+  statuses: NotificationStatus[];
+
+  /**
+   * @generated from field: string channel = 2;
+   */
+  channel: string;
+
+  /**
+   * Only records whose last_error_code is this.
+   *
+   * @generated from field: string error_code = 3;
+   */
+  errorCode: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_after = 4;
+   */
+  createdAfter?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_before = 5;
+   */
+  createdBefore?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string user_id = 6;
+   */
+  userId: string;
+
+  /**
+   * Count and sample the matches; change nothing.
+   *
+   * @generated from field: bool dry_run = 7;
+   */
+  dryRun: boolean;
+
+  /**
+   * Most records redriven in one call; default 1000, at most 10000.
+   *
+   * @generated from field: int32 limit = 8;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message notify.v1.RedriveNotificationsRequest.
+ * Use `create(RedriveNotificationsRequestSchema)` to create a new message.
+ */
+export const RedriveNotificationsRequestSchema: GenMessage<RedriveNotificationsRequest> = /*@__PURE__*/
+  messageDesc(file_notify_v1_notification_service, 12);
+
+/**
+ * @generated from message notify.v1.RedriveNotificationsResponse
+ */
+export type RedriveNotificationsResponse = Message<"notify.v1.RedriveNotificationsResponse"> & {
+  /**
+   * Records the filter matches (all of them, not only up to `limit`).
+   *
+   * @generated from field: int64 matched_count = 1;
+   */
+  matchedCount: bigint;
+
+  /**
+   * Records moved back to PENDING (0 on a dry run).
+   *
+   * @generated from field: int64 redriven_count = 2;
+   */
+  redrivenCount: bigint;
+
+  /**
+   * Up to 20 ids of the records redriven (or, on a dry run, that would be).
+   *
+   * @generated from field: repeated string sample_ids = 3;
+   */
+  sampleIds: string[];
+
+  /**
+   * Records among those (up to `limit`) whose last attempt had an unknown outcome longer ago than
+   * their provider's idempotency window: redriving them may deliver a second time.
+   *
+   * @generated from field: int64 flagged_count = 4;
+   */
+  flaggedCount: bigint;
+
+  /**
+   * Up to 20 of the flagged ids.
+   *
+   * @generated from field: repeated string flagged_ids = 5;
+   */
+  flaggedIds: string[];
+};
+
+/**
+ * Describes the message notify.v1.RedriveNotificationsResponse.
+ * Use `create(RedriveNotificationsResponseSchema)` to create a new message.
+ */
+export const RedriveNotificationsResponseSchema: GenMessage<RedriveNotificationsResponse> = /*@__PURE__*/
+  messageDesc(file_notify_v1_notification_service, 13);
+
+/**
+ * How much of a notification GetNotification returns.
+ *
+ * @generated from enum notify.v1.NotificationView
+ */
+export enum NotificationView {
+  /**
+   * Same as BASIC.
+   *
+   * @generated from enum value: NOTIFICATION_VIEW_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The record and its attempts, without payloads.
+   *
+   * @generated from enum value: NOTIFICATION_VIEW_BASIC = 1;
+   */
+  BASIC = 1,
+
+  /**
+   * The record and its attempts with their request and response payloads.
+   *
+   * @generated from enum value: NOTIFICATION_VIEW_FULL = 2;
+   */
+  FULL = 2,
+}
+
+/**
+ * Describes the enum notify.v1.NotificationView.
+ */
+export const NotificationViewSchema: GenEnum<NotificationView> = /*@__PURE__*/
+  enumDesc(file_notify_v1_notification_service, 0);
+
+/**
  * Accepts triggers and exposes the notification records they produce.
  *
  * @generated from service notify.v1.NotificationService
@@ -343,6 +549,27 @@ export const NotificationService: GenService<{
     methodKind: "unary";
     input: typeof CancelNotificationRequestSchema;
     output: typeof CancelNotificationResponseSchema;
+  },
+  /**
+   * Stream matching notifications' states: the current state first, then every change, across api
+   * replicas. Ends once every listed id is terminal (with no ids, when the caller cancels).
+   *
+   * @generated from rpc notify.v1.NotificationService.WatchNotifications
+   */
+  watchNotifications: {
+    methodKind: "server_streaming";
+    input: typeof WatchNotificationsRequestSchema;
+    output: typeof WatchNotificationsResponseSchema;
+  },
+  /**
+   * Redrive every DEAD (or FAILED) notification a filter matches; `dry_run` only counts them.
+   *
+   * @generated from rpc notify.v1.NotificationService.RedriveNotifications
+   */
+  redriveNotifications: {
+    methodKind: "unary";
+    input: typeof RedriveNotificationsRequestSchema;
+    output: typeof RedriveNotificationsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_notify_v1_notification_service, 0);

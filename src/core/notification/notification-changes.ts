@@ -1,0 +1,46 @@
+import type { MessageBus } from '../bus/message-bus.js';
+import type { CallbackOutbox } from '../callbacks/callback-outbox.js';
+import type { Logger } from '../shared/logger.js';
+import type { NotificationRecord } from './notification-record.js';
+
+/** Told about every committed status transition (the record as it stands after it); never rejects. */
+export interface ChangeReporter {
+  changed(record: NotificationRecord): Promise<void>;
+}
+
+/** Reports nothing (unit tests, tools that move no records). */
+export const NO_CHANGES: ChangeReporter = { changed: () => Promise.resolve() };
+
+/**
+ * Where every status transition is reported once it has committed: watchers in every api process
+ * (a broadcast on the bus) and, when the record's trigger named a callback subscribed to the new
+ * state, the callbacks' outbox. Neither ever fails the transition.
+ */
+export class NotificationChanges implements ChangeReporter {
+  constructor(
+    private readonly deps: {
+      readonly bus: MessageBus;
+      readonly logger: Logger;
+      /** Absent where no callbacks can be due (api-side transitions that reach no callback state). */
+      readonly outbox?: CallbackOutbox;
+    },
+  ) {}
+
+  /**
+   * Report `record`'s new state. Resolves once its callback (if any) is in the outbox; never
+   * rejects: a failed outbox write is logged, and repeated by the redelivery of the same message.
+   */
+  async changed(record: NotificationRecord): Promise<void> {
+    this.deps.bus.broadcastChange(record);
+    const outbox = this.deps.outbox;
+    if (!outbox?.wants(record)) return;
+    try {
+      await outbox.enqueue(record);
+    } catch (error) {
+      this.deps.logger.warn(
+        { notification_id: record.id, callback: record.callback, err: (error as Error).message },
+        'status callback could not be queued',
+      );
+    }
+  }
+}
