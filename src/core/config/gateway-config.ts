@@ -128,7 +128,7 @@ const callbackSchema = z.strictObject({
   id: z.string().regex(CHANNEL_ID, 'must match [a-z0-9][a-z0-9_-]*'),
   url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
   /** Standard Webhooks signing secret: `whsec_` + base64 of 24 to 64 random bytes. */
-  secret: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'must be whsec_<base64 of 24-64 bytes>'),
+  secret: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,86}={0,2}$/, 'must be whsec_<base64 of 24-64 bytes>'),
   events: z.array(z.enum(CALLBACK_EVENTS)).min(1).default(['sent', 'dead', 'skipped']),
   /** Allow a plain http:// URL (local receivers). */
   allowHttp: z.boolean().default(false),
