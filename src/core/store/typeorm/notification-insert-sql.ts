@@ -56,6 +56,11 @@ export function insertParams(record: NewNotification, now: Date): unknown[] {
   ];
 }
 
+/** The record a store answers with right after inserting `record` at `now` (the row as written). */
+export function insertedRecord(record: NewNotification, now: Date): NotificationRecord {
+  return { ...record, callback: record.callback ?? '', ...newRecordCounters(now) };
+}
+
 /** The values every new record starts from, besides what the trigger gave it. */
 export function newRecordCounters(now: Date) {
   return {
