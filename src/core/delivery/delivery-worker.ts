@@ -110,8 +110,8 @@ export class DeliveryWorker {
     }
     if (isTerminal(record.status)) {
       // A redelivered message of a finished record: its callback may not have reached the outbox
-      // (the process died between the finish and the enqueue); enqueueing again is idempotent.
-      if (record.callback) await this.changes.changed(record);
+      // (the process died or the write failed after the finish); enqueueing again is idempotent.
+      if (record.callback) await this.changes.settle(record);
       return;
     }
     if (record.status === 'sending') return;
@@ -261,11 +261,13 @@ export class DeliveryWorker {
       'delivery attempt finished',
     );
     (this.deps.observer ?? NO_OBSERVER).attemptFinished(finished, result, durationMs);
-    await this.changes.changed(finished);
     if (finished.status === 'dead' && SETTINGS_INVALID_CODES.has(result.errorCode ?? '')) {
       await this.deps.settings.markInvalid(claimed.userId, claimed.channel, result.errorCode ?? 'invalid');
     }
     if (finished.status === 'failed') await this.scheduleRetry(finished, event, now);
+    // Last: a callback that cannot be queued fails the handler, so the message comes back and its
+    // redelivery (a finished record) queues the callback then.
+    await this.changes.settle(finished);
   }
 
   /**

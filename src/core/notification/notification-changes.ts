@@ -3,13 +3,22 @@ import type { CallbackOutbox } from '../callbacks/callback-outbox.js';
 import type { Logger } from '../shared/logger.js';
 import type { NotificationRecord } from './notification-record.js';
 
-/** Told about every committed status transition (the record as it stands after it); never rejects. */
+/** Told about every committed status transition (the record as it stands after it). */
 export interface ChangeReporter {
+  /** Report the change; never rejects (a failed callback enqueue is logged). */
   changed(record: NotificationRecord): Promise<void>;
+  /**
+   * Report the change; rejects when its callback could not be queued, so a worker can hand its
+   * message back and queue the callback on the redelivery instead of losing it.
+   */
+  settle(record: NotificationRecord): Promise<void>;
 }
 
 /** Reports nothing (unit tests, tools that move no records). */
-export const NO_CHANGES: ChangeReporter = { changed: () => Promise.resolve() };
+export const NO_CHANGES: ChangeReporter = {
+  changed: () => Promise.resolve(),
+  settle: () => Promise.resolve(),
+};
 
 /**
  * Where every status transition is reported once it has committed: watchers in every api process
@@ -26,21 +35,21 @@ export class NotificationChanges implements ChangeReporter {
     },
   ) {}
 
-  /**
-   * Report `record`'s new state. Resolves once its callback (if any) is in the outbox; never
-   * rejects: a failed outbox write is logged, and repeated by the redelivery of the same message.
-   */
+  /** Report `record`'s new state; resolves once its callback (if any) is in the outbox. */
   async changed(record: NotificationRecord): Promise<void> {
-    this.deps.bus.broadcastChange(record);
-    const outbox = this.deps.outbox;
-    if (!outbox?.wants(record)) return;
     try {
-      await outbox.enqueue(record);
+      await this.settle(record);
     } catch (error) {
       this.deps.logger.warn(
         { notification_id: record.id, callback: record.callback, err: (error as Error).message },
         'status callback could not be queued',
       );
     }
+  }
+
+  async settle(record: NotificationRecord): Promise<void> {
+    this.deps.bus.broadcastChange(record);
+    const outbox = this.deps.outbox;
+    if (outbox?.wants(record)) await outbox.enqueue(record);
   }
 }
