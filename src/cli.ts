@@ -3,13 +3,18 @@ import { pino } from 'pino';
 import { loadGatewayConfig } from './core/config/load-config.js';
 import { ConfigError } from './core/contract/index.js';
 import { createLogger } from './core/shared/logger.js';
-import { migrateDatabase, openDatabase } from './core/store/open-store.js';
+import { migrateDatabase, openDatabase } from './adapters/sql-store/open-store.js';
 import { SecretBox } from './core/secrets/secret-box.js';
 import { parseSecretKeys } from './core/secrets/secret-keyring.js';
 import type { Logger } from './core/shared/logger.js';
 import { rotateSecrets } from './core/user-config/rotate-secrets.js';
 import { startGateway, type GatewayMode } from './server.js';
-import { deadLettersCommand, redriveCommand, statusCommand, UsageError } from './operator-commands.js';
+import {
+  deadLettersCommand,
+  redriveCommand,
+  statusCommand,
+  UsageError,
+} from './composition/operator-commands.js';
 
 const USAGE =
   'usage: notify-gateway <api|worker|all|migrate|rotate-secrets|redrive|dead-letters|status> [options]';

@@ -6,7 +6,7 @@ import {
   type DeliveryRequested,
   type MessageBus,
   type ScheduleTriggered,
-} from '../../src/core/bus/message-bus.js';
+} from '../../src/core/delivery/message-bus.js';
 import type { NotificationRecord } from '../../src/core/notification/notification-record.js';
 import { at, newNotification, storedRecord } from '../helpers/notification-fixtures.js';
 import { gate, sleep, waitFor } from '../helpers/wait-for.js';

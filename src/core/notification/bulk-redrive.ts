@@ -1,9 +1,9 @@
-import type { MessageBus } from '../bus/message-bus.js';
+import type { MessageBus } from '../delivery/message-bus.js';
 import type { ChannelRegistry } from '../channels/channel-registry.js';
 import type { Clock } from '../shared/clock.js';
 import { invalidField } from '../shared/gateway-error.js';
 import type { Logger } from '../shared/logger.js';
-import type { NotificationStore } from '../store/notification-store.js';
+import type { NotificationStore } from './notification-store.js';
 import { NO_CHANGES, type ChangeReporter } from './notification-changes.js';
 import type { NotificationRecord } from './notification-record.js';
 import type { RedriveFilter, RedriveStore } from './redrive-store.js';

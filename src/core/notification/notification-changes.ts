@@ -1,4 +1,4 @@
-import type { MessageBus } from '../bus/message-bus.js';
+import type { MessageBus } from '../delivery/message-bus.js';
 import type { CallbackOutbox } from '../callbacks/callback-outbox.js';
 import type { Logger } from '../shared/logger.js';
 import type { NotificationRecord } from './notification-record.js';

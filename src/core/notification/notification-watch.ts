@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MessageBus, Subscription } from '../bus/message-bus.js';
+import type { MessageBus, Subscription } from '../delivery/message-bus.js';
 import { GatewayError, invalidField, unavailable } from '../shared/gateway-error.js';
 import type { Logger } from '../shared/logger.js';
-import type { NotificationStore } from '../store/notification-store.js';
+import type { NotificationStore } from './notification-store.js';
 import type { NotificationRecord } from './notification-record.js';
 import { isTerminal } from './status-machine.js';
 
