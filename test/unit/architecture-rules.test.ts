@@ -56,7 +56,7 @@ describe('dependency rules (eslint no-restricted-imports)', () => {
     const messages = await restrictedImports(
       'src/plugins/feishu-webhook/fixture.ts',
       [
-        "import { callProvider } from '../../core/delivery/call-provider.js';",
+        "import { callProvider } from '../../core/channels/call-provider.js';",
         "import { openBus } from '../../adapters/open-bus.js';",
         "import { mockPlugin } from '../mock/index.js';",
         'export const all = [callProvider, openBus, mockPlugin];',

@@ -23,6 +23,7 @@ import {
   mapNotificationRow,
 } from './notification-rows.js';
 import { MYSQL_DIALECT, type SqlDialect } from './sql-dialect.js';
+import { STATUS_MOVES } from '../../core/notification/status-machine.js';
 import {
   attemptParams,
   CANCEL_SQL,
@@ -238,7 +239,9 @@ export class TypeormNotificationStore implements NotificationStore {
     if (claimed === 0) return null;
     const record = await this.findById(id);
     // Between the UPDATE and this read only a lease recovery could move the row; then we lost it.
-    return record?.status === 'sending' && record.leaseOwner === request.leaseOwner ? record : null;
+    return record?.status === STATUS_MOVES.claim.to[0] && record.leaseOwner === request.leaseOwner
+      ? record
+      : null;
   }
 
   /**
@@ -278,7 +281,7 @@ export class TypeormNotificationStore implements NotificationStore {
     return requests.map((request, i) => {
       const row = current[i];
       const ours =
-        row?.status === 'sending' &&
+        row?.status === STATUS_MOVES.claim.to[0] &&
         row.version === request.expected.version + 1 &&
         row.leaseOwner === lease.leaseOwner;
       return ours ? claimedFrom(request.expected, lease) : null;
