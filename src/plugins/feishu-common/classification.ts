@@ -1,10 +1,5 @@
 import { ProviderErrorCode } from '../../core/contract/index.js';
-
-/** A failure verdict: retry-worthy or not, and the stable gateway error code. */
-export interface Classification {
-  readonly outcome: 'temporary_fail' | 'permanent_fail';
-  readonly errorCode: string;
-}
+import { permanent, temporary, type Classification } from '../http-kit/verdict.js';
 
 /** A Feishu body `code` that means different things depending on `msg` (9499, 11246). */
 export interface MessageRule {
@@ -18,11 +13,6 @@ export interface CodeTable {
   readonly codes: ReadonlyMap<number, Classification>;
   readonly rules: readonly MessageRule[];
 }
-
-/** A retryable verdict. */
-export const temporary = (errorCode: string): Classification => ({ outcome: 'temporary_fail', errorCode });
-/** A final verdict. */
-export const permanent = (errorCode: string): Classification => ({ outcome: 'permanent_fail', errorCode });
 
 const C = ProviderErrorCode;
 

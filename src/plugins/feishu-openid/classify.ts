@@ -1,10 +1,9 @@
 import { ProviderErrorCode as C } from '../../core/contract/index.js';
+import { permanent, temporary } from '../http-kit/verdict.js';
 import {
   buildCodeTable,
   COMMON_CODES,
   COMMON_RULES,
-  permanent,
-  temporary,
   type CodeTable,
 } from '../feishu-common/classification.js';
 

@@ -5,8 +5,8 @@ import {
   type SendRequest,
   type SendResult,
 } from '../../core/contract/index.js';
-import { permanent, temporary } from '../feishu-common/classification.js';
-import { failureResult } from '../feishu-common/send-result.js';
+import { permanent, temporary } from '../http-kit/verdict.js';
+import { failureResult } from '../http-kit/send-result.js';
 import type { OpenidConfig } from './config.js';
 import { buildImMessage, contentSizeProblem } from './message-builder.js';
 import { OpenidClient } from './openid-client.js';
