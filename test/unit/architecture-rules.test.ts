@@ -98,6 +98,18 @@ describe('dependency rules (eslint no-restricted-imports)', () => {
     expect(messages[0]).toContain('src/core/contract is the plugin contract');
   });
 
+  it('keeps vitest and test code out of the runtime', async () => {
+    const messages = await restrictedImports(
+      'src/composition/fixture.ts',
+      [
+        "import { describe } from 'vitest';",
+        "import { startFeishuEmulator } from '../../test/helpers/feishu-emulator/index.js';",
+        'export const all = [describe, startFeishuEmulator];',
+      ].join('\n'),
+    );
+    expect(messages).toHaveLength(2);
+  });
+
   it('keeps the RPC kit free of notification concepts', async () => {
     const messages = await restrictedImports(
       'src/rpc-kit/transport/fixture.ts',
