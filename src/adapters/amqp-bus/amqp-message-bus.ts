@@ -63,7 +63,7 @@ interface Live {
 }
 
 /**
- * The RabbitMQ message bus (DESIGN §6): confirmed persistent publishes, TTL retry tiers, quorum work
+ * The RabbitMQ message bus (docs/architecture.md §7): confirmed persistent publishes, TTL retry tiers, quorum work
  * queues with a delivery limit, and automatic reconnect that re-declares topology and re-subscribes.
  */
 export class AmqpMessageBus implements MessageBus {

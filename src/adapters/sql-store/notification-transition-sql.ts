@@ -17,7 +17,7 @@ import { toJsonText, truncate } from './row-values.js';
 const MAX_ERROR_MESSAGE = 4000;
 
 // mysql2 reports matched rows as affectedRows (SQLite: changed rows), so each WHERE carries the
-// expected state (DESIGN §11) and both count the same.
+// expected state (docs/architecture.md §8) and both count the same.
 const CLAIM_SET = `UPDATE notification_records
   SET status = ${movesTo(STATUS_MOVES.claim)}, lease_owner = ?, lease_expires_at = ?, version = version + 1,
       call_count = call_count + 1, updated_at = ?`;

@@ -23,7 +23,7 @@ export interface SqliteDataSourceOptions {
 }
 
 /**
- * Parses `sqlite:<path>` (DESIGN §10; `sqlite::memory:` for a throwaway database) to the file path,
+ * Parses `sqlite:<path>` (README.md, Configuration; `sqlite::memory:` for a throwaway database) to the file path,
  * resolved against the working directory. Throws an Error naming the problem.
  */
 export function parseSqliteUrl(url: string): string {

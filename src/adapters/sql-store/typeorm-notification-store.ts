@@ -99,7 +99,7 @@ export interface TypeormNotificationStoreOptions {
 /**
  * NotificationStore on an initialized TypeORM DataSource, MySQL/MariaDB or (with SQLITE_DIALECT)
  * the embedded SQLite store. Hot paths are single raw statements (Repository.save costs ~35% more,
- * DESIGN §11); transitions are compare-and-set.
+ * docs/architecture.md §8); transitions are compare-and-set.
  */
 export class TypeormNotificationStore implements NotificationStore {
   private readonly closeDataSource: boolean;

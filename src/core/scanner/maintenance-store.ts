@@ -23,7 +23,7 @@ export interface RecoveredLease {
 }
 
 /**
- * The scanner's queries over notification_records (DESIGN §5 "Lost messages", "Expired lease").
+ * The scanner's queries over notification_records (docs/architecture.md §6 "Lost messages", "Expired lease").
  * Database time decides what is due; rows are claimed with SELECT … FOR UPDATE SKIP LOCKED inside
  * a transaction, so several scanners split the work instead of repeating it.
  */

@@ -16,7 +16,7 @@ export interface CodeTable {
 
 const C = ProviderErrorCode;
 
-/** Codes both Feishu APIs share (reference §3.4 generic table and §6). */
+/** Codes both Feishu APIs share (docs/feishu-notes.md §3.4 generic table and §6). */
 export const COMMON_CODES: ReadonlyArray<readonly [readonly number[], Classification]> = [
   // Internal errors; 2200 is tied to high call rates but still a server-side failure.
   [[1500, 2200, 5000, 10101, 55001], temporary(C.serverError)],
@@ -28,7 +28,7 @@ export const COMMON_CODES: ReadonlyArray<readonly [readonly number[], Classifica
   [[99991201], permanent(C.invalidUrl)],
 ];
 
-/** Codes whose meaning depends on `msg` (reference §2.5 9499, §3.4 11246). */
+/** Codes whose meaning depends on `msg` (docs/feishu-notes.md §2.5 9499, §3.4 11246). */
 export const COMMON_RULES: readonly MessageRule[] = [
   // Feishu reuses 9499 "Bad Request" for webhook throttling, with msg "too many request".
   { code: 9499, pattern: /too many request/i, classification: temporary(C.rateLimited) },

@@ -44,7 +44,7 @@ export function judgeFeishuResponse(response: HttpResponse, table: CodeTable): F
   }
   const known = lookupCode(table, code, msg);
   if (known) return reject(known, code, msg, false);
-  // Unknown non-zero code below HTTP 500 (§6): do not guess that a retry would help.
+  // Unknown non-zero code below HTTP 500 (docs/feishu-notes.md §6): do not guess that a retry would help.
   const fallback = status === 404 ? ProviderErrorCode.invalidUrl : ProviderErrorCode.badResponse;
   return reject(permanent(fallback), code, msg, false);
 }

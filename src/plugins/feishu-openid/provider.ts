@@ -12,7 +12,7 @@ import { buildImMessage, contentSizeProblem } from './message-builder.js';
 import { OpenidClient } from './openid-client.js';
 import { judgeSendAnswer, type OutgoingMessage } from './send-call.js';
 
-/** im/v1 rejects a longer `uuid` (reference §3.2). */
+/** im/v1 rejects a longer `uuid` (docs/feishu-notes.md §3.2). */
 export const MAX_UUID_LENGTH = 50;
 
 const SEND_PATH = '/open-apis/im/v1/messages?receive_id_type=open_id';

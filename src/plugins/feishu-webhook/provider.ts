@@ -90,7 +90,7 @@ function judge(
 }
 
 /**
- * The webhook has no dedup key (reference §2.7): when Feishu may already have posted the message,
+ * The webhook has no dedup key (docs/feishu-notes.md §2.7): when Feishu may already have posted the message,
  * `retryOnUnknownOutcome: false` makes the failure final so the group never sees it twice.
  */
 function unknownOutcomePolicy(
