@@ -228,7 +228,7 @@ export class AmqpMessageBus implements MessageBus {
     connection.on('connect', () => this.logger.info({}, 'amqp connected'));
     connection.on('reconnect-scheduled', (info: { attempt: number; delay: number; error: Error }) =>
       this.logger.warn(
-        { attempt: info.attempt, delayMs: info.delay, err: errorMessage(info.error) },
+        { attempt: info.attempt, delay_ms: info.delay, err: errorMessage(info.error) },
         'amqp reconnect scheduled',
       ),
     );

@@ -88,7 +88,7 @@ function logFailure(
 ): void {
   if (result.outcome === 'success') return;
   context.logger.warn(
-    { notificationId: request.notificationId, errorCode: result.errorCode, feishuLogId: logId },
+    { notification_id: request.notificationId, error_code: result.errorCode, feishu_log_id: logId },
     'feishu im/v1 send failed',
   );
 }
