@@ -69,7 +69,7 @@ export async function createSqliteDataSource(options: SqliteDataSourceOptions): 
         }
       : { logging: false }),
   });
-  installSqliteQueryRunners(dataSource);
+  installSqliteQueryRunners(dataSource, (fields, message) => options.logger?.warn(fields, message));
   await dataSource.initialize();
   return dataSource;
 }
