@@ -24,7 +24,7 @@ export interface NotificationAttemptRow {
   possibleDuplicate: boolean;
 }
 
-/** Table notification_attempts: one row per provider call (DESIGN §3). */
+/** Table notification_attempts: one row per provider call (docs/architecture.md §7). */
 export const NotificationAttemptEntity = new EntitySchema<NotificationAttemptRow>({
   name: 'NotificationAttempt',
   tableName: 'notification_attempts',
