@@ -2,7 +2,7 @@ import { request, type Agent } from 'undici';
 import type { CallbackConfig } from '../core/config/gateway-config.js';
 import { ConfigError } from '../core/contract/index.js';
 import type { CallbackSender } from '../core/callbacks/callback-dispatcher.js';
-import { createFeishuAgent } from '../plugins/http-kit/http-agent.js';
+import { createSafeAgent } from '../plugins/http-kit/http-agent.js';
 import { isIpLiteral, isPrivateAddress } from '../plugins/http-kit/private-address.js';
 
 /**
@@ -41,7 +41,7 @@ export function createCallbackSender(
   const agents = new Map<string, Agent>(
     callbacks.map((callback) => [
       callback.id,
-      createFeishuAgent({
+      createSafeAgent({
         connectTimeoutMs: Math.min(timeoutMs, 5000),
         timeoutMs,
         allowPrivateNetwork: callback.allowPrivateNetwork,

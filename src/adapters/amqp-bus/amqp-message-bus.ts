@@ -16,6 +16,7 @@ import {
   type BusQueue,
   type MessageBus,
   type PublishOptions,
+  type QueueDepth,
   type Subscription,
 } from '../../core/delivery/message-bus.js';
 import { AmqpChangeListener } from './amqp-change-listener.js';
@@ -32,7 +33,8 @@ import {
   topologyNames,
   type TopologyNames,
 } from './topology.js';
-import { coalesceFrameWrites } from './coalesce-frame-writes.js';
+import { AMQPLIB_PATCHED_VERSION, coalesceFrameWrites } from './coalesce-frame-writes.js';
+import { installedPackageVersion } from '../installed-package-version.js';
 
 /** Pause before a failed event is requeued, unless told otherwise. */
 const DEFAULT_REDELIVERY_DELAY_MS = 1000;
@@ -67,7 +69,7 @@ interface Live {
 }
 
 /**
- * The RabbitMQ message bus (DESIGN §6): confirmed persistent publishes, TTL retry tiers, quorum work
+ * The RabbitMQ message bus (docs/architecture.md §7): confirmed persistent publishes, TTL retry tiers, quorum work
  * queues with a delivery limit, and automatic reconnect that re-declares topology and re-subscribes.
  */
 export class AmqpMessageBus implements MessageBus {
@@ -75,6 +77,7 @@ export class AmqpMessageBus implements MessageBus {
   private readonly deliveryLimit: number;
   private readonly timeoutMs: number;
   private readonly logger: BusLogger;
+  private warnedFrameWrites = false;
   private readonly consumers = new Set<AmqpConsumer>();
   private readonly changeListeners = new Set<AmqpChangeListener>();
   /** messageIds of mandatory publishes awaiting their confirm; true once the broker returned one. */
@@ -240,6 +243,31 @@ export class AmqpMessageBus implements MessageBus {
     await withTimeout(live.publisher.checkExchange(this.names.exchange), this.timeoutMs, 'broker ping');
   }
 
+  /** Each queue's depth by a passive declare (checkQueue) on a channel of its own. */
+  async queueDepths(): Promise<QueueDepth[]> {
+    const live = this.live;
+    if (this.closed || !live) throw new Error('message bus is not connected');
+    const queues = [
+      ...Object.values(this.names.queues).map((queue) => ({ queue, dead: false })),
+      ...this.names.tiers.map((tier) => ({ queue: tier.queue, dead: false })),
+      { queue: this.names.deadQueue, dead: true },
+    ];
+    // Not the publisher: a checkQueue on a missing queue closes its channel, and the publisher's
+    // close would trigger a reconnect of the whole bus.
+    const channel = await withTimeout(live.model.createChannel(), this.timeoutMs, 'queue depth channel');
+    channel.on('error', () => {});
+    try {
+      const depths: QueueDepth[] = [];
+      for (const { queue, dead } of queues) {
+        const reply = await withTimeout(channel.checkQueue(queue), this.timeoutMs, 'queue depth');
+        depths.push({ queue, messages: reply.messageCount, dead });
+      }
+      return depths;
+    } finally {
+      await channel.close().catch(() => {});
+    }
+  }
+
   /** Cancels every consumer (waiting for in-flight handlers to ack), then closes the connection. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -277,7 +305,7 @@ export class AmqpMessageBus implements MessageBus {
     connection.on('connect', () => this.logger.info({}, 'amqp connected'));
     connection.on('reconnect-scheduled', (info: { attempt: number; delay: number; error: Error }) =>
       this.logger.warn(
-        { attempt: info.attempt, delayMs: info.delay, err: errorMessage(info.error) },
+        { attempt: info.attempt, delay_ms: info.delay, err: errorMessage(info.error) },
         'amqp reconnect scheduled',
       ),
     );
@@ -295,10 +323,12 @@ export class AmqpMessageBus implements MessageBus {
   private async setup(model: ChannelModel): Promise<void> {
     // Recovery binds its own listeners only after setup; an unlistened 'error' would crash the process.
     model.on('error', () => {});
-    if (!coalesceFrameWrites(model)) {
+    if (!coalesceFrameWrites(model) && !this.warnedFrameWrites) {
+      // Once per bus, not per reconnect: the installed amqplib does not change while running.
+      this.warnedFrameWrites = true;
       this.logger.warn(
-        {},
-        'amqplib internals changed: frames are written one by one (slower, still correct)',
+        { amqplib_version: installedPackageVersion('amqplib'), patched_version: AMQPLIB_PATCHED_VERSION },
+        'amqplib is not the version frame-write coalescing was written against (or its internals changed): patch disabled, frames are written one by one (slower, still correct)',
       );
     }
     const publisher = await model.createConfirmChannel();

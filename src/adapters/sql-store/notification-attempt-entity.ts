@@ -24,7 +24,7 @@ export interface NotificationAttemptRow {
   possibleDuplicate: boolean;
 }
 
-/** Table notification_attempts: one row per provider call (DESIGN §3). */
+/** Table notification_attempts: one row per provider call (docs/architecture.md §7). */
 export const NotificationAttemptEntity = new EntitySchema<NotificationAttemptRow>({
   name: 'NotificationAttempt',
   tableName: 'notification_attempts',
@@ -42,5 +42,8 @@ export const NotificationAttemptEntity = new EntitySchema<NotificationAttemptRow
     possibleDuplicate: booleanColumn('possible_duplicate'),
   },
   // (notification_id, attempt_no) also serves the per-notification index and listAttempts ordering.
-  indices: [{ name: 'idx_notification_attempts_notification', columns: ['notificationId', 'attemptNo'] }],
+  indices: [
+    { name: 'idx_notification_attempts_notification', columns: ['notificationId', 'attemptNo'] },
+    { name: 'idx_notification_attempts_started', columns: ['startedAt'] },
+  ],
 });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 const CHANNEL_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const SCOPES = ['trigger', 'read', 'config', 'admin'] as const;
 
-/** An API-key scope (DESIGN §2). `admin` implies every other scope. */
+/** An API-key scope (README.md, API). `admin` implies every other scope. */
 export type Scope = (typeof SCOPES)[number];
 
 const serverSchema = z.strictObject({
@@ -27,6 +27,11 @@ const serverSchema = z.strictObject({
   shutdownGraceMs: z.number().int().nonnegative().default(15_000),
   /** WatchNotifications streams one api process serves at once; more get ResourceExhausted. */
   maxWatchStreams: z.number().int().positive().default(1000),
+});
+
+const consoleSchema = z.strictObject({
+  /** Serve the operator console at /console/ on the RPC port (api and all modes). */
+  enabled: z.boolean().default(true),
 });
 
 const databaseSchema = z.strictObject({
@@ -159,7 +164,7 @@ const channelSchema = z.strictObject({
   config: z.unknown().optional(),
 });
 
-/** The whole config file (DESIGN §10). Unknown keys are rejected with their path. */
+/** The whole config file (README.md, Configuration). Unknown keys are rejected with their path. */
 export const gatewayConfigSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
   database: databaseSchema.default(databaseSchema.parse({})),
@@ -177,6 +182,7 @@ export const gatewayConfigSchema = z.strictObject({
       message: 'callback ids must be unique',
     }),
   callbackDelivery: callbackDeliverySchema.default(callbackDeliverySchema.parse({})),
+  console: consoleSchema.default(consoleSchema.parse({})),
   log: z.strictObject({ level: z.string().default('info') }).default({ level: 'info' }),
   channels: z
     .array(channelSchema)

@@ -1,4 +1,5 @@
 import type { MessageBus } from '../delivery/message-bus.js';
+import { publishOrLeaveToScanner } from '../delivery/publish-or-leave-to-scanner.js';
 import type { ChannelRegistry } from '../channels/channel-registry.js';
 import type { Clock } from '../shared/clock.js';
 import { invalidField } from '../shared/gateway-error.js';
@@ -112,17 +113,12 @@ export class BulkRedrive {
   }
 
   private async publish(record: NotificationRecord): Promise<void> {
-    try {
-      await this.deps.bus.publish({
-        kind: 'notification.requested',
-        notificationId: record.id,
-        channel: record.channel,
-      });
-    } catch (error) {
-      this.deps.logger.warn(
-        { notification_id: record.id, err: (error as Error).message },
-        'redrive publish failed; relay will republish',
-      );
-    }
+    await publishOrLeaveToScanner(
+      this.deps.bus,
+      { kind: 'notification.requested', notificationId: record.id, channel: record.channel },
+      undefined,
+      this.deps.logger,
+      { what: 'bulk redrive' },
+    );
   }
 }

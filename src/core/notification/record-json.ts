@@ -1,4 +1,4 @@
-import type { NotificationRecord, NotificationStatus } from './notification-record.js';
+import { NOTIFICATION_STATUSES, type NotificationRecord } from './notification-record.js';
 
 /** Date fields of a record, carried as ISO-8601 text in JSON. */
 const DATE_FIELDS = [
@@ -10,16 +10,7 @@ const DATE_FIELDS = [
   'updatedAt',
 ] as const;
 
-const STATUSES: ReadonlySet<string> = new Set<NotificationStatus>([
-  'pending',
-  'scheduled',
-  'sending',
-  'sent',
-  'failed',
-  'skipped',
-  'dead',
-  'cancelled',
-]);
+const STATUSES: ReadonlySet<string> = new Set(NOTIFICATION_STATUSES);
 
 /** A record as UTF-8 JSON (dates as ISO text), the body of a status-change broadcast. */
 export function encodeRecord(record: NotificationRecord): Buffer {
