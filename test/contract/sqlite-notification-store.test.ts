@@ -82,6 +82,7 @@ describe('SQLite migrations', () => {
       expect(named.map((index) => index.name).sort()).toEqual([
         'idx_callback_deliveries_status_due',
         'idx_notification_attempts_notification',
+        'idx_notification_attempts_started',
         'idx_notification_records_created',
         'idx_notification_records_status_due',
         'idx_notification_records_user_created',
