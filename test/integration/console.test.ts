@@ -144,6 +144,26 @@ describe.each(STORES)('operator console on %s', (name, start) => {
     expect(browser.errors).toEqual([]);
   });
 
+  it('overview counts what happened: SENT by channel, sends and failures this hour, the error code', async () => {
+    const { page } = browser;
+    await page.goto(`${gateway.baseUrl}/console/`);
+    await page.waitForSelector('[data-testid=status-counts]');
+    const counts = await page.$eval('[data-testid=status-counts]', (el) => el.textContent ?? '');
+    expect(counts).toContain('SENT');
+    expect(counts).toContain('mock');
+    const sent = await page.$eval('[data-testid=chart-sent]', (el) => el.textContent ?? '');
+    // Two sends so far (the first notification and the retried dead one), one permanent failure.
+    expect(Number(/\d+/.exec(sent)?.[0])).toBeGreaterThanOrEqual(2);
+    const failed = await page.$eval('[data-testid=chart-failed]', (el) => el.textContent ?? '');
+    expect(Number(/\d+/.exec(failed)?.[0])).toBeGreaterThanOrEqual(1);
+    expect(await page.$eval('[data-testid=recent-errors]', (el) => el.textContent)).toContain(
+      'mock_recipient_gone',
+    );
+    expect(await page.$eval('[data-testid=dead-letter-count]', (el) => el.textContent)).toBe('0');
+    if (screenshots) await browser.screenshot('overview-en');
+    expect(browser.errors).toEqual([]);
+  });
+
   it('shows an RPC error clearly: cancelling a SENT notification is refused by the gateway', async () => {
     const { page } = browser;
     const id = await trigger(gateway.baseUrl, 'u-cancel', 'console-cancel-1', {
