@@ -62,10 +62,9 @@ const STORES: Array<[string, () => Promise<Gateway>]> = [
   ['MariaDB and RabbitMQ', () => startTestGateway(AUTH)],
 ];
 
-describe.each(STORES)('operator console on %s', (name, start) => {
+describe.each(STORES)('operator console on %s', (_name, start) => {
   let gateway: Gateway;
   let browser: ConsoleBrowser;
-  const screenshots = name.startsWith('embedded');
 
   beforeAll(async () => {
     gateway = await start();
@@ -84,8 +83,8 @@ describe.each(STORES)('operator console on %s', (name, start) => {
     await page.waitForSelector('[data-testid=login-error]');
     const message = await page.$eval('[data-testid=login-error]', (el) => el.textContent ?? '');
     expect(message).toContain('refused this API key');
-    await logIn(page, ADMIN_KEY);
-    await page.waitForSelector('[data-testid=status-counts], .card');
+    // A good key reloads the page (the shell starts over with the key in sessionStorage).
+    await Promise.all([page.waitForNavigation(), logIn(page, ADMIN_KEY)]);
     await waitForText(page, 'Last hour, per minute');
     expect(browser.errors).toEqual([]);
   });
@@ -100,7 +99,6 @@ describe.each(STORES)('operator console on %s', (name, start) => {
     await page.keyboard.press('Enter');
     await page.waitForSelector(`a[href="/console/notifications/${id}"]`);
     expect(page.url()).toContain('/console/notifications?user_id=u-console');
-    if (screenshots) await browser.screenshot('notifications-en');
     await page.click(`a[href="/console/notifications/${id}"]`);
     await page.waitForSelector('[data-testid=attempts] li');
     expect(page.url()).toBe(`${gateway.baseUrl}/console/notifications/${id}`);
@@ -108,7 +106,6 @@ describe.each(STORES)('operator console on %s', (name, start) => {
     const attempt = await page.$eval('[data-testid=attempts] li', (el) => el.textContent ?? '');
     expect(attempt).toContain('#1');
     expect(attempt).toContain('SUCCESS');
-    if (screenshots) await browser.screenshot('notification-en');
     expect(browser.errors).toEqual([]);
   });
 
@@ -120,7 +117,6 @@ describe.each(STORES)('operator console on %s', (name, start) => {
     await waitFor(async () => (await statusOf(gateway.baseUrl, id)) === 'NOTIFICATION_STATUS_DEAD', 'DEAD');
     await page.goto(`${gateway.baseUrl}/console/dead`);
     await page.waitForSelector('[data-testid="dead-group-mock_recipient_gone"]');
-    if (screenshots) await browser.screenshot('dead-en');
 
     await page.goto(`${gateway.baseUrl}/console/notifications/${id}`);
     await page.waitForSelector('[data-testid=action-retry] button');
@@ -141,6 +137,25 @@ describe.each(STORES)('operator console on %s', (name, start) => {
     await page.waitForFunction(
       () => document.querySelector('[data-testid=notification-status]')?.textContent === 'SENT',
     );
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('overview counts what happened: SENT by channel, sends and failures this hour, the error code', async () => {
+    const { page } = browser;
+    await page.goto(`${gateway.baseUrl}/console/`);
+    await page.waitForSelector('[data-testid=status-counts]');
+    const counts = await page.$eval('[data-testid=status-counts]', (el) => el.textContent ?? '');
+    expect(counts).toContain('SENT');
+    expect(counts).toContain('mock');
+    const sent = await page.$eval('[data-testid=chart-sent]', (el) => el.textContent ?? '');
+    // Two sends so far (the first notification and the retried dead one), one permanent failure.
+    expect(Number(/\d+/.exec(sent)?.[0])).toBeGreaterThanOrEqual(2);
+    const failed = await page.$eval('[data-testid=chart-failed]', (el) => el.textContent ?? '');
+    expect(Number(/\d+/.exec(failed)?.[0])).toBeGreaterThanOrEqual(1);
+    expect(await page.$eval('[data-testid=recent-errors]', (el) => el.textContent)).toContain(
+      'mock_recipient_gone',
+    );
+    expect(await page.$eval('[data-testid=dead-letter-count]', (el) => el.textContent)).toBe('0');
     expect(browser.errors).toEqual([]);
   });
 
@@ -191,6 +206,46 @@ describe.each(STORES)('operator console on %s', (name, start) => {
 });
 
 describe('operator console without keys (loopback, auth disabled)', () => {
+  it('renders every page in zh-CN and en (screenshots linked from the README)', async () => {
+    const gateway = await startEmbeddedGateway();
+    try {
+      const sent = await trigger(gateway.baseUrl, 'u-shot', 'shot-1');
+      await trigger(gateway.baseUrl, 'u-shot', 'shot-2', {
+        mock_outcomes: 'permanent_fail:mock_recipient_gone',
+      });
+      await waitFor(
+        async () => (await statusOf(gateway.baseUrl, sent)) === 'NOTIFICATION_STATUS_SENT',
+        'SENT',
+      );
+      const pages: Array<[string, string]> = [
+        ['overview', ''],
+        ['notifications', 'notifications?user_id=u-shot'],
+        ['notification', `notifications/${sent}`],
+        ['dead', 'dead'],
+        ['jobs', 'jobs'],
+        ['users', 'users/u-shot'],
+        ['channels', 'channels'],
+      ];
+      for (const language of ['zh-CN', 'en'] as const) {
+        const browser = await openConsoleBrowser(language);
+        try {
+          for (const [name, path] of pages) {
+            await browser.page.goto(`${gateway.baseUrl}/console/${path}`);
+            await browser.page.waitForSelector('main h1');
+            await browser.page.waitForNetworkIdle({ idleTime: 200 });
+            expect(await browser.page.evaluate(() => document.documentElement.lang)).toBe(language);
+            await browser.screenshot(`${name}-${language}`);
+          }
+          expect(browser.errors).toEqual([]);
+        } finally {
+          await browser.close();
+        }
+      }
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   it('needs no login, switches language and stays usable on a phone-sized screen', async () => {
     const gateway = await startEmbeddedGateway();
     const browser = await openConsoleBrowser('zh-CN', { width: 390, height: 844 });
