@@ -80,8 +80,11 @@ export async function drainDeadLetters(
   const connection = await connect(target.url);
   try {
     const channel = await connection.createConfirmChannel();
+    // Only the messages there now: a requeued message that dies again comes back behind them, and
+    // reading on would requeue it round and round.
+    const { messageCount } = await channel.checkQueue(names.deadQueue);
     const letters: DeadLetter[] = [];
-    while (letters.length < options.limit) {
+    while (letters.length < Math.min(options.limit, messageCount)) {
       const message = await channel.get(names.deadQueue, { noAck: false });
       if (message === false) break;
       const { routingKey, reason } = deathOf(message);
