@@ -31,6 +31,9 @@ import { assertMigrated, openDatabase, type OpenDatabase } from './core/store/op
 import { createConfigServiceHandler } from './core/rpc/config-service-handler.js';
 import { createSecretBox } from './core/secrets/create-secret-box.js';
 import { operationalRoutes } from './core/rpc/operational-routes.js';
+import { callbackRoutes } from './core/rpc/callback-routes.js';
+import { CallbackService } from './core/lifecycle/callback-service.js';
+import { MessageLifecycle } from './core/lifecycle/message-lifecycle.js';
 import { UserConfigService } from './core/user-config/user-config-service.js';
 import { feishuOpenidPlugin } from './plugins/feishu-openid/index.js';
 import { feishuWebhookPlugin } from './plugins/feishu-webhook/index.js';
@@ -195,6 +198,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         logger,
         maxAttempts: config.retry.maxAttempts,
       });
+      const lifecycle = new MessageLifecycle({
+        store: apiDb.notifications,
+        channels,
+        settings: userConfigs,
+        config,
+        clock,
+        logger: logger.child({ component: 'lifecycle' }),
+      });
+      // After the listener closes: card updates already started get the grace to finish.
+      closers.push(() => lifecycle.drain(config.server.shutdownGraceMs));
+      const callbacks = new CallbackService({
+        lifecycle,
+        settings: userConfigs,
+        clock,
+        logger: logger.child({ component: 'callbacks' }),
+      });
       const scheduler = new JobScheduler({
         jobs: apiDb.jobs,
         channels,
@@ -212,16 +231,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           createAuthInterceptor(config.auth),
         ],
         routes: (router: ConnectRouter) => {
-          router.service(NotificationService, createNotificationServiceHandler(triggers, queries));
+          router.service(NotificationService, createNotificationServiceHandler(triggers, queries, lifecycle));
           router.service(ConfigService, createConfigServiceHandler(userConfigs, channels));
           router.service(ScheduleService, createScheduleServiceHandler(scheduler));
           registerHealthService(router, health);
           registerReflection(router);
         },
-        httpRoutes: operationalRoutes({
-          readinessChecks: [() => db.notifications.ping(), () => bus.ping()],
-          renderMetrics: () => metrics.render(),
-        }),
+        httpRoutes: {
+          ...operationalRoutes({
+            readinessChecks: [() => db.notifications.ping(), () => bus.ping()],
+            renderMetrics: () => metrics.render(),
+          }),
+          ...callbackRoutes(channels, callbacks, (channel, result) =>
+            metrics.callbackHandled(channel, result),
+          ),
+        },
         logger: logger.child({ component: 'rpc' }),
       });
       const started = listener;

@@ -12,12 +12,12 @@ import type { AttemptRecord, NotificationRecord } from '../notification/notifica
 import { isTerminal } from '../notification/status-machine.js';
 import type { ChannelRegistry, LoadedChannel } from '../channels/channel-registry.js';
 import type { Clock } from '../shared/clock.js';
-import { idempotencyKeyOf } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { NotificationStore } from '../store/notification-store.js';
 import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/channel-settings-source.js';
 import { NO_OBSERVER, type DeliveryObserver } from '../metrics/delivery-observer.js';
 import { callProvider } from './call-provider.js';
+import { sendRequestOf } from './send-request.js';
 import { decideAfterSend } from './retry-policy.js';
 
 /** How many lease lengths a worker keeps trying to record an outcome before giving up. */
@@ -147,23 +147,7 @@ export class DeliveryWorker {
       ? { result: preflight, durationMs: 0 }
       : await callProvider(
           (channel as LoadedChannel).provider,
-          {
-            notificationId: claimed.id,
-            idempotencyKey: idempotencyKeyOf(claimed.id),
-            attemptNo: claimed.callCount,
-            userId: claimed.userId,
-            channel: claimed.channel,
-            text: claimed.messageText,
-            triggerId: claimed.triggerId,
-            triggerType: claimed.triggerType,
-            target:
-              claimed.targetUrl || claimed.targetId
-                ? { type: claimed.targetType, id: claimed.targetId, url: claimed.targetUrl }
-                : undefined,
-            settings: setting?.settings ?? {},
-            metadata: claimed.metadata,
-            traceId: claimed.traceId,
-          },
+          sendRequestOf(claimed, setting),
           config.worker.sendTimeoutMs,
           this.shutdown.signal,
         );
@@ -181,7 +165,8 @@ export class DeliveryWorker {
         errorMessage: 'channel is no longer configured',
       };
     }
-    const needsSettings = channel.settings.some((spec) => spec.required);
+    // A plugin that declares settings needs the user to have given some (even if each is optional).
+    const needsSettings = channel.settings.length > 0;
     if (!setting && needsSettings) {
       return {
         outcome: 'skipped',

@@ -1,6 +1,7 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import { NotificationService } from '../../gen/notify/v1/notification_service_pb.js';
 import type { TriggerService } from '../delivery/trigger-service.js';
+import type { MessageLifecycle } from '../lifecycle/message-lifecycle.js';
 import type { NotificationStatus } from '../notification/notification-record.js';
 import type { NotificationQueries } from '../notification/notification-queries.js';
 import { invalidField } from '../shared/gateway-error.js';
@@ -26,6 +27,7 @@ export async function mapErrors<T>(body: () => Promise<T>): Promise<T> {
 export function createNotificationServiceHandler(
   triggers: TriggerService,
   queries: NotificationQueries,
+  lifecycle: MessageLifecycle,
 ): ServiceImpl<typeof NotificationService> {
   return {
     trigger: (request, context) =>
@@ -55,6 +57,7 @@ export function createNotificationServiceHandler(
           triggerId: request.triggerId || undefined,
           createdAfter: dateFromProto(request.createdAfter),
           createdBefore: dateFromProto(request.createdBefore),
+          acknowledged: request.acknowledged,
           pageSize: request.pageSize,
           cursor: request.pageToken || undefined,
         });
@@ -67,5 +70,14 @@ export function createNotificationServiceHandler(
       mapErrors(async () => ({ notification: toProtoNotification(await queries.retry(request.id)) })),
     cancelNotification: (request) =>
       mapErrors(async () => ({ notification: toProtoNotification(await queries.cancel(request.id)) })),
+    acknowledgeNotification: (request) =>
+      mapErrors(async () => {
+        const { record } = await lifecycle.acknowledge(request.id, request.by);
+        return { notification: toProtoNotification(record) };
+      }),
+    recallNotification: (request) =>
+      mapErrors(async () => ({
+        notification: toProtoNotification(await lifecycle.recall(request.id, request.reason)),
+      })),
   };
 }
