@@ -6,7 +6,7 @@ import {
   type DeliveryRequested,
   type MessageBus,
   type ScheduleTriggered,
-} from '../../src/core/bus/message-bus.js';
+} from '../../src/core/delivery/message-bus.js';
 import { gate, sleep, waitFor } from '../helpers/wait-for.js';
 
 /** Broker-level hooks a bus can offer for the poison-message tests (RabbitMQ only). */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NotificationRecord } from '../../src/core/notification/notification-record.js';
-import type { ListQuery, NotificationStore } from '../../src/core/store/notification-store.js';
+import type { ListQuery, NotificationStore } from '../../src/core/notification/notification-store.js';
 import {
   T0,
   at,

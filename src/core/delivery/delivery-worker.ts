@@ -5,7 +5,7 @@ import {
   type DeliveryRequested,
   type MessageBus,
   type Subscription,
-} from '../bus/message-bus.js';
+} from './message-bus.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { SendResult } from '../contract/index.js';
 import type { AttemptRecord, NotificationRecord } from '../notification/notification-record.js';
@@ -13,7 +13,7 @@ import { isTerminal } from '../notification/status-machine.js';
 import type { ChannelRegistry, LoadedChannel } from '../channels/channel-registry.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import type { NotificationStore } from '../store/notification-store.js';
+import type { NotificationStore } from '../notification/notification-store.js';
 import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/channel-settings-source.js';
 import { NO_OBSERVER, type DeliveryObserver } from '../metrics/delivery-observer.js';
 import { callProvider } from './call-provider.js';

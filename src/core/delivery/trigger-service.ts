@@ -1,12 +1,12 @@
 import type { GatewayConfig } from '../config/gateway-config.js';
-import type { MessageBus } from '../bus/message-bus.js';
+import type { MessageBus } from './message-bus.js';
 import type { NewNotification, NotificationRecord } from '../notification/notification-record.js';
 import type { ChannelRegistry } from '../channels/channel-registry.js';
 import type { Clock } from '../shared/clock.js';
 import { GatewayError } from '../shared/gateway-error.js';
 import { newId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
-import type { NotificationStore } from '../store/notification-store.js';
+import type { NotificationStore } from '../notification/notification-store.js';
 import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/channel-settings-source.js';
 import { quietWindowEnd } from '../user-config/quiet-hours.js';
 import type { DeliveryObserver } from '../metrics/delivery-observer.js';

@@ -6,7 +6,7 @@ import type { NotificationRecord } from '../notification/notification-record.js'
 import type { Clock } from '../shared/clock.js';
 import { GatewayError, invalidField } from '../shared/gateway-error.js';
 import type { Logger } from '../shared/logger.js';
-import type { NotificationStore } from '../store/notification-store.js';
+import type { NotificationStore } from '../notification/notification-store.js';
 import type { ChannelSettingsSource } from '../user-config/channel-settings-source.js';
 import { runLifecycleCall } from './lifecycle-call.js';
 

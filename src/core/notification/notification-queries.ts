@@ -1,8 +1,8 @@
-import type { MessageBus } from '../bus/message-bus.js';
+import type { MessageBus } from '../delivery/message-bus.js';
 import type { Clock } from '../shared/clock.js';
 import { GatewayError, invalidField } from '../shared/gateway-error.js';
 import type { Logger } from '../shared/logger.js';
-import type { ListPage, ListQuery, NotificationStore } from '../store/notification-store.js';
+import type { ListPage, ListQuery, NotificationStore } from './notification-store.js';
 import type { AttemptRecord, NotificationRecord } from './notification-record.js';
 
 /** Default and maximum page size of ListNotifications. */

@@ -1,4 +1,4 @@
-import type { MessageBus } from '../bus/message-bus.js';
+import type { MessageBus } from '../delivery/message-bus.js';
 import type { Logger } from '../shared/logger.js';
 import type { JobStore } from '../schedule/job-store.js';
 import type { ScannerDuty } from './scanner-duty.js';

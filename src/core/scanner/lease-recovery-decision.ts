@@ -1,5 +1,5 @@
 import type { NotificationRecord } from '../notification/notification-record.js';
-import type { LeaseRecovery } from '../store/maintenance-store.js';
+import type { LeaseRecovery } from './maintenance-store.js';
 
 /** What to do with an unknown outcome on a provider without idempotency (`scanner.unknownOutcomePolicy`). */
 export type UnknownOutcomePolicy = 'retry' | 'dead';

@@ -1,6 +1,6 @@
-import type { MessageBus } from '../bus/message-bus.js';
+import type { MessageBus } from '../delivery/message-bus.js';
 import type { Logger } from '../shared/logger.js';
-import type { MaintenanceStore } from '../store/maintenance-store.js';
+import type { MaintenanceStore } from './maintenance-store.js';
 import type { ScannerDuty } from './scanner-duty.js';
 
 /**

@@ -1,6 +1,6 @@
 import { ProviderErrorCode } from '../../core/contract/index.js';
 import { lookupCode, permanent, temporary, type Classification, type CodeTable } from './classification.js';
-import type { HttpResponse } from './http-call.js';
+import type { HttpResponse } from '../http-kit/http-call.js';
 
 /** A Feishu answer judged by status and body: either accepted, or a failure with its verdict. */
 export type FeishuVerdict =

@@ -1,7 +1,7 @@
 import type { SendResult } from '../../core/contract/index.js';
 import type { Classification } from './classification.js';
-import type { HttpResponse } from './http-call.js';
-import { redactDeep, redactText } from './redact.js';
+import type { HttpResponse } from '../http-kit/http-call.js';
+import { redactDeep, redactText } from '../http-kit/redact.js';
 
 /** Inputs for a failed SendResult. */
 export interface FailureInput {

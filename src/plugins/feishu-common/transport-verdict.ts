@@ -1,6 +1,6 @@
 import { ProviderErrorCode } from '../../core/contract/index.js';
 import { permanent, temporary, type Classification } from './classification.js';
-import type { TransportFailure } from './transport-failure.js';
+import type { TransportFailure } from '../http-kit/transport-failure.js';
 
 /** How a request without a response is classified, and whether Feishu may have acted on it. */
 export interface TransportVerdict {

@@ -1,8 +1,8 @@
 import type { Agent } from 'undici';
-import { createFeishuAgent } from '../feishu-common/http-agent.js';
-import { sendJson, type HttpResponse } from '../feishu-common/http-call.js';
-import { createRateLimiter, type RateLimiter, type ReleaseSlot } from '../feishu-common/rate-limiter.js';
-import type { TransportFailure } from '../feishu-common/transport-failure.js';
+import { createFeishuAgent } from '../http-kit/http-agent.js';
+import { sendJson, type HttpResponse } from '../http-kit/http-call.js';
+import { createRateLimiter, type RateLimiter, type ReleaseSlot } from '../http-kit/rate-limiter.js';
+import type { TransportFailure } from '../http-kit/transport-failure.js';
 import type { OpenidConfig } from './config.js';
 import { fetchTenantToken } from './token-client.js';
 import { TenantTokenCache, type TokenLookup } from './token-cache.js';

@@ -1,9 +1,9 @@
 import { ProviderErrorCode, type SendResult } from '../../core/contract/index.js';
 import { isRecord, judgeFeishuResponse } from '../feishu-common/feishu-response.js';
-import type { HttpResponse } from '../feishu-common/http-call.js';
-import type { TransportFailure } from '../feishu-common/transport-failure.js';
+import type { HttpResponse } from '../http-kit/http-call.js';
+import type { TransportFailure } from '../http-kit/transport-failure.js';
 import { permanent } from '../feishu-common/classification.js';
-import { retryHintFor } from '../feishu-common/retry-after.js';
+import { retryHintFor } from '../http-kit/retry-after.js';
 import {
   describeResponse,
   failureResult,

@@ -5,7 +5,7 @@ import {
   type SendResult,
 } from '../../core/contract/index.js';
 import { permanent } from '../feishu-common/classification.js';
-import { REDACTED } from '../feishu-common/redact.js';
+import { REDACTED } from '../http-kit/redact.js';
 import { failureResult } from '../feishu-common/send-result.js';
 import type { WebhookConfig } from './config.js';
 import {

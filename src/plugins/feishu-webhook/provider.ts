@@ -10,10 +10,10 @@ import {
 } from '../../core/contract/index.js';
 import { permanent, temporary, type Classification } from '../feishu-common/classification.js';
 import { judgeFeishuResponse } from '../feishu-common/feishu-response.js';
-import { createFeishuAgent } from '../feishu-common/http-agent.js';
-import { postJson, type HttpResponse } from '../feishu-common/http-call.js';
-import { createRateLimiter } from '../feishu-common/rate-limiter.js';
-import { retryHintFor } from '../feishu-common/retry-after.js';
+import { createFeishuAgent } from '../http-kit/http-agent.js';
+import { postJson, type HttpResponse } from '../http-kit/http-call.js';
+import { createRateLimiter } from '../http-kit/rate-limiter.js';
+import { retryHintFor } from '../http-kit/retry-after.js';
 import {
   describeResponse,
   failureResult,
