@@ -9,6 +9,7 @@ import { ALL_ENTITIES } from '../../src/adapters/sql-store/entities.js';
 import { MIGRATIONS_TABLE_NAME } from '../../src/adapters/sql-store/mysql-data-source.js';
 import { UserChannelConfigEntity } from '../../src/adapters/sql-store/user-channel-config-entity.js';
 import { runMigrations } from '../../src/adapters/sql-store/run-migrations.js';
+import { SQLITE_MIGRATIONS } from '../../src/adapters/sql-store/migrations/sqlite/index.js';
 import { SQLITE_DIALECT, toSqliteTime } from '../../src/adapters/sql-store/sql-dialect.js';
 import { createSqliteDataSource, parseSqliteUrl } from '../../src/adapters/sql-store/sqlite-data-source.js';
 import { TypeormNotificationStore } from '../../src/adapters/sql-store/typeorm-notification-store.js';
@@ -53,11 +54,16 @@ async function withDataSource<T>(work: (dataSource: DataSource) => Promise<T>): 
 describe('SQLite migrations', () => {
   it('apply once, then report nothing pending', async () => {
     const fresh = path.join(dir, 'fresh.sqlite');
-    expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual(['InitialSchema1767225600000']);
+    // Every migration of the set, in order (other branches add theirs to the same list).
+    expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual(
+      SQLITE_MIGRATIONS.map((m) => new m().name),
+    );
     expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual([]);
     const dataSource = await createSqliteDataSource({ path: fresh });
     try {
-      expect(await dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE_NAME}`)).toHaveLength(1);
+      expect(await dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE_NAME}`)).toHaveLength(
+        SQLITE_MIGRATIONS.length,
+      );
     } finally {
       await dataSource.destroy();
     }

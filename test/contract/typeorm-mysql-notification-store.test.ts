@@ -7,6 +7,7 @@ import {
 } from '../../src/adapters/sql-store/mysql-data-source.js';
 import { parseMysqlUrl } from '../../src/adapters/sql-store/mysql-url.js';
 import { runMigrations } from '../../src/adapters/sql-store/run-migrations.js';
+import { MYSQL_MIGRATIONS } from '../../src/adapters/sql-store/migrations/mysql/index.js';
 import { TypeormNotificationStore } from '../../src/adapters/sql-store/typeorm-notification-store.js';
 import { type TestDatabase, createTestDatabase } from '../helpers/test-database.js';
 import { describeNotificationStoreContract } from './notification-store-contract.js';
@@ -50,10 +51,10 @@ describe('MySQL migrations', () => {
     );
     try {
       const [first, second] = await Promise.all(sources.map((source) => runMigrations(source)));
-      expect([...(first ?? []), ...(second ?? [])]).toEqual(['InitialSchema1767225600000']);
+      expect([...(first ?? []), ...(second ?? [])]).toEqual(MYSQL_MIGRATIONS.map((m) => new m().name));
       expect(await runMigrations(sources[0]!)).toEqual([]);
       const applied: unknown[] = await sources[0]!.query(`SELECT name FROM ${MIGRATIONS_TABLE_NAME}`);
-      expect(applied).toHaveLength(1);
+      expect(applied).toHaveLength(MYSQL_MIGRATIONS.length);
     } finally {
       await Promise.all(sources.map((source) => source.destroy()));
       await fresh.drop();
