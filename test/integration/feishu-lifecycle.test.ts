@@ -6,7 +6,13 @@ import { NotificationStatus, type Notification } from '../../src/gen/notify/v1/n
 import { pushCardCallback } from '../helpers/feishu-emulator/card-callback.js';
 import { startFeishuEmulator, type FeishuEmulator } from '../helpers/feishu-emulator/index.js';
 import { notificationClient, waitForTerminal, type NotificationClient } from '../helpers/notify-clients.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { openDatabase } from '../../src/adapters/sql-store/open-store.js';
+import { MessageLifecycle } from '../../src/core/lifecycle/message-lifecycle.js';
+import { createSecretBox } from '../../src/core/secrets/create-secret-box.js';
+import { createLogger } from '../../src/core/shared/logger.js';
+import { systemClock } from '../../src/core/shared/clock.js';
+import { UserConfigService } from '../../src/core/user-config/user-config-service.js';
+import { startTestGateway, TEST_SECRET_KEYS, type TestGateway } from '../helpers/test-gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let emulator: FeishuEmulator;
@@ -268,5 +274,46 @@ describe('AcknowledgeNotification and RecallNotification', () => {
       .catch((e: unknown) => ConnectError.from(e));
     expect((hookError as ConnectError).code).toBe(Code.FailedPrecondition);
     expect((hookError as ConnectError).rawMessage).toContain('cannot recall');
+  });
+});
+
+describe('updateMessagesOf: the hook an event resolution calls (issue 14 wires RESOLVED events to it)', () => {
+  it('PATCHes the same app message green with "resolved at", and the webhook channel gets a follow-up', async () => {
+    const app = await sent('feishu-app', 'resolve-app');
+    const hook = await sent('feishu-hook', 'resolve-hook');
+    const logger = createLogger('silent');
+    const db = await openDatabase(harness.config.database.url, 2, logger);
+    try {
+      const lifecycle = new MessageLifecycle({
+        store: db.notifications,
+        channels: harness.gateway.channels,
+        settings: new UserConfigService({
+          store: db.userConfigs,
+          box: createSecretBox(harness.config, TEST_SECRET_KEYS, logger),
+          channels: harness.gateway.channels,
+          clock: systemClock,
+          sendTimeoutMs: 5000,
+        }),
+        config: harness.config,
+        clock: systemClock,
+        logger,
+      });
+      const hookMessages = emulator.received.filter((m) => m.token === HOOK).length;
+      await lifecycle.updateMessagesOf([app.id, hook.id], { resolvedAt: new Date('2026-03-04T05:06:00Z') });
+      const patched = emulator.message(app.providerMessageId);
+      expect(patched?.updates).toHaveLength(1);
+      expect((patched?.content as Card).header.template).toBe('green');
+      expect(noteOf(patched?.content as Card)).toContain('Resolved at 2026-03-04 05:06 UTC');
+      const followUps = emulator.received.filter((m) => m.token === HOOK).slice(hookMessages);
+      expect(followUps).toHaveLength(1);
+      expect(JSON.stringify(followUps[0]?.body)).toContain('Resolved at 2026-03-04 05:06 UTC');
+      // Replaying the update is harmless: the same card again.
+      await lifecycle.updateMessagesOf([app.id], { resolvedAt: new Date('2026-03-04T05:06:00Z') });
+      expect(emulator.message(app.providerMessageId)?.updates.at(-1)).toEqual(patched?.updates[0]);
+      const attempts = (await notifications.getNotification({ id: app.id })).notification?.attempts ?? [];
+      expect(attempts.map((a) => a.kind)).toEqual(['send', 'update', 'update']);
+    } finally {
+      await db.close();
+    }
   });
 });
