@@ -87,12 +87,25 @@ const adapterRules = [
   NO_COMPOSITION,
 ];
 
+/** The runtime never loads test code: vitest and the test kit are the plugin author's dev concern. */
+const NO_TEST_CODE = [
+  {
+    group: ['vitest', 'vitest/*'],
+    message: 'src/ is the runtime: vitest belongs to test/ (the test kit is test/kit)',
+  },
+  { regex: '^(\\.\\./)+test/', message: 'src/ is the runtime: it never imports test code' },
+];
+
 /** @param {string[]} files @param {object[]} patterns */
 function restrict(files, patterns) {
-  return { files, rules: { 'no-restricted-imports': ['error', { patterns }] } };
+  return {
+    files,
+    rules: { 'no-restricted-imports': ['error', { patterns: [...patterns, ...NO_TEST_CODE] }] },
+  };
 }
 
 export const dependencyRules = [
+  restrict(['src/**/*.ts'], []),
   restrict(['src/adapters/**/*.ts'], adapterRules),
   restrict(['src/core/**/*.ts'], coreRules),
   restrict(['src/core/contract/**/*.ts'], contractRules),
@@ -104,7 +117,7 @@ export const dependencyRules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'src/gen/**', 'node_modules/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'src/gen/**', 'node_modules/**', 'coverage/**', 'templates/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

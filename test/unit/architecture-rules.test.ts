@@ -56,7 +56,7 @@ describe('dependency rules (eslint no-restricted-imports)', () => {
     const messages = await restrictedImports(
       'src/plugins/feishu-webhook/fixture.ts',
       [
-        "import { callProvider } from '../../core/delivery/call-provider.js';",
+        "import { callProvider } from '../../core/channels/call-provider.js';",
         "import { openBus } from '../../adapters/open-bus.js';",
         "import { mockPlugin } from '../mock/index.js';",
         'export const all = [callProvider, openBus, mockPlugin];',
@@ -96,6 +96,18 @@ describe('dependency rules (eslint no-restricted-imports)', () => {
     );
     expect(messages).toHaveLength(1);
     expect(messages[0]).toContain('src/core/contract is the plugin contract');
+  });
+
+  it('keeps vitest and test code out of the runtime', async () => {
+    const messages = await restrictedImports(
+      'src/composition/fixture.ts',
+      [
+        "import { describe } from 'vitest';",
+        "import { startFeishuEmulator } from '../../test/helpers/feishu-emulator/index.js';",
+        'export const all = [describe, startFeishuEmulator];',
+      ].join('\n'),
+    );
+    expect(messages).toHaveLength(2);
   });
 
   it('keeps the RPC kit free of notification concepts', async () => {

@@ -117,7 +117,7 @@ export class AmqpConsumer implements Subscription {
     if (!event) {
       // Rejecting without requeue dead-letters it to notify.dead exactly once (queue DLX settings).
       logger.error(
-        { queue, messageId: message.properties.messageId, bytes: message.content.length },
+        { queue, message_id: message.properties.messageId, bytes: message.content.length },
         'poison message dead-lettered',
       );
       settle(channel, message, 'dead-letter', logger);

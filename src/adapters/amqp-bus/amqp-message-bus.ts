@@ -28,7 +28,8 @@ import {
   topologyNames,
   type TopologyNames,
 } from './topology.js';
-import { coalesceFrameWrites } from './coalesce-frame-writes.js';
+import { AMQPLIB_PATCHED_VERSION, coalesceFrameWrites } from './coalesce-frame-writes.js';
+import { installedPackageVersion } from '../installed-package-version.js';
 
 /** Pause before a failed event is requeued, unless told otherwise. */
 const DEFAULT_REDELIVERY_DELAY_MS = 1000;
@@ -63,7 +64,7 @@ interface Live {
 }
 
 /**
- * The RabbitMQ message bus (DESIGN §6): confirmed persistent publishes, TTL retry tiers, quorum work
+ * The RabbitMQ message bus (docs/architecture.md §7): confirmed persistent publishes, TTL retry tiers, quorum work
  * queues with a delivery limit, and automatic reconnect that re-declares topology and re-subscribes.
  */
 export class AmqpMessageBus implements MessageBus {
@@ -71,6 +72,7 @@ export class AmqpMessageBus implements MessageBus {
   private readonly deliveryLimit: number;
   private readonly timeoutMs: number;
   private readonly logger: BusLogger;
+  private warnedFrameWrites = false;
   private readonly consumers = new Set<AmqpConsumer>();
   /** messageIds of mandatory publishes awaiting their confirm; true once the broker returned one. */
   private readonly returned = new Map<string, boolean>();
@@ -228,7 +230,7 @@ export class AmqpMessageBus implements MessageBus {
     connection.on('connect', () => this.logger.info({}, 'amqp connected'));
     connection.on('reconnect-scheduled', (info: { attempt: number; delay: number; error: Error }) =>
       this.logger.warn(
-        { attempt: info.attempt, delayMs: info.delay, err: errorMessage(info.error) },
+        { attempt: info.attempt, delay_ms: info.delay, err: errorMessage(info.error) },
         'amqp reconnect scheduled',
       ),
     );
@@ -246,10 +248,12 @@ export class AmqpMessageBus implements MessageBus {
   private async setup(model: ChannelModel): Promise<void> {
     // Recovery binds its own listeners only after setup; an unlistened 'error' would crash the process.
     model.on('error', () => {});
-    if (!coalesceFrameWrites(model)) {
+    if (!coalesceFrameWrites(model) && !this.warnedFrameWrites) {
+      // Once per bus, not per reconnect: the installed amqplib does not change while running.
+      this.warnedFrameWrites = true;
       this.logger.warn(
-        {},
-        'amqplib internals changed: frames are written one by one (slower, still correct)',
+        { amqplib_version: installedPackageVersion('amqplib'), patched_version: AMQPLIB_PATCHED_VERSION },
+        'amqplib is not the version frame-write coalescing was written against (or its internals changed): patch disabled, frames are written one by one (slower, still correct)',
       );
     }
     const publisher = await model.createConfirmChannel();

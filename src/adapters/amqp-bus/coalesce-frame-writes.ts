@@ -1,4 +1,17 @@
 import type { ChannelModel } from 'amqplib';
+import { installedPackageVersion } from '../installed-package-version.js';
+
+/** The amqplib release whose internals this patch was written against and measured on. */
+export const AMQPLIB_PATCHED_VERSION = '2.3.1';
+
+/**
+ * Whether the patch applies to the installed amqplib: only to the exact version it was written
+ * against, since it reaches into private fields a patch release may rename. Checked at boot (the
+ * bus's first connect), which logs a warning and leaves amqplib alone on a mismatch.
+ */
+export function frameWritePatchFits(installed = installedPackageVersion('amqplib')): boolean {
+  return installed === AMQPLIB_PATCHED_VERSION;
+}
 
 const COALESCED = Symbol('notify-gateway.coalescedFrameWrites');
 
@@ -19,11 +32,15 @@ interface ConnectionInternals {
  * into a single writev; frame order and flow control are unchanged, since the multiplexer still
  * writes the same frames in the same order and still stops when `write` reports backpressure.
  *
- * Only a performance measure: when amqplib's internals are not as expected (another version),
- * nothing is changed and it answers false. The bus contract test asserts it applies to the
- * pinned version.
+ * Only a performance measure: for another amqplib version (`installed`, default the one
+ * installed), or when the internals are not as expected, nothing is changed and it answers false.
+ * The bus contract test asserts it applies to the pinned version.
  */
-export function coalesceFrameWrites(model: ChannelModel): boolean {
+export function coalesceFrameWrites(
+  model: ChannelModel,
+  installed = installedPackageVersion('amqplib'),
+): boolean {
+  if (!frameWritePatchFits(installed)) return false;
   const internals = (model as unknown as { connection?: ConnectionInternals }).connection;
   const socket = internals?.stream;
   const muxer = internals?.muxer;

@@ -22,7 +22,7 @@ export interface RetryTier {
   readonly queue: string;
 }
 
-/** Every exchange and queue name of one (prefixed) topology, per DESIGN §6. */
+/** Every exchange and queue name of one (prefixed) topology, per docs/architecture.md §7. */
 export interface TopologyNames {
   readonly exchange: string;
   readonly retryExchange: string;
@@ -83,7 +83,7 @@ export async function declareTopology(
   await channel.assertExchange(names.retryExchange, 'headers', { durable: true });
   await channel.assertQueue(names.deadQueue, { durable: true });
   // Quorum queues on 3.10 have no default delivery limit, and dead-lettering is at-most-once unless
-  // the at-least-once strategy is paired with reject-publish overflow (DESIGN §11).
+  // the at-least-once strategy is paired with reject-publish overflow (docs/architecture.md §8).
   const workArguments = {
     'x-queue-type': 'quorum',
     'x-delivery-limit': deliveryLimit,

@@ -1,19 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SendResult } from '../../core/contract/index.js';
-import type { NotificationRecord, NotificationStatus } from '../../core/notification/notification-record.js';
+import {
+  NOTIFICATION_STATUSES,
+  type NotificationRecord,
+  type NotificationStatus,
+} from '../../core/notification/notification-record.js';
 import { isRateLimited } from '../../core/delivery/retry-policy.js';
 import type { DeliveryObserver, TriggerResult } from '../../core/metrics/delivery-observer.js';
-
-const STATUSES: readonly NotificationStatus[] = [
-  'pending',
-  'scheduled',
-  'sending',
-  'sent',
-  'failed',
-  'skipped',
-  'dead',
-  'cancelled',
-];
 
 /** Counts records per status for the gauge; called on scrape. */
 export type StatusCounter = () => Promise<Partial<Record<NotificationStatus, number>>>;
@@ -87,7 +80,7 @@ export class GatewayMetrics implements DeliveryObserver {
         registers,
         async collect() {
           const counts = await countByStatus();
-          for (const status of STATUSES) this.set({ status }, counts[status] ?? 0);
+          for (const status of NOTIFICATION_STATUSES) this.set({ status }, counts[status] ?? 0);
         },
       });
     }

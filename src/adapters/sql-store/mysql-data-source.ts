@@ -12,9 +12,9 @@ const SLOW_QUERY_MS = 1000;
 
 /** Options of {@link createMysqlDataSource}. */
 export interface MysqlDataSourceOptions {
-  /** `mysql://user:pass@host:port/db` (DESIGN §10). */
+  /** `mysql://user:pass@host:port/db` (README.md, Configuration). */
   readonly url: string;
-  /** Connections in the mysql2 pool (default 10). API and worker should get separate pools (§11). */
+  /** Connections in the mysql2 pool (default 10). API and worker should get separate pools (docs/architecture.md §8). */
   readonly poolSize?: number;
   /** Receives failed and slow (> 1 s) queries and migration progress; nothing is logged without it. */
   readonly logger?: Logger;

@@ -26,7 +26,7 @@ export interface NotificationAttemptRow {
   kind: string;
 }
 
-/** Table notification_attempts: one row per provider call (DESIGN §3). */
+/** Table notification_attempts: one row per provider call (docs/architecture.md §7). */
 export const NotificationAttemptEntity = new EntitySchema<NotificationAttemptRow>({
   name: 'NotificationAttempt',
   tableName: 'notification_attempts',

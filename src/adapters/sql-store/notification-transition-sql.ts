@@ -3,6 +3,8 @@ import type { ClaimRequest, FinishUpdate } from '../../core/notification/notific
 import { NOTIFICATION_COLUMN_LIMITS as LIMITS } from './notification-record-entity.js';
 import { ATTEMPT_COLUMNS } from './notification-rows.js';
 import { placeholders } from './raw-sql.js';
+import { movesFrom, movesTo } from './status-sql.js';
+import { STATUS_MOVES } from '../../core/notification/status-machine.js';
 import { toJsonText, truncate } from './row-values.js';
 
 /*
@@ -15,15 +17,15 @@ import { toJsonText, truncate } from './row-values.js';
 const MAX_ERROR_MESSAGE = 4000;
 
 // mysql2 reports matched rows as affectedRows (SQLite: changed rows), so each WHERE carries the
-// expected state (DESIGN §11) and both count the same.
+// expected state (docs/architecture.md §8) and both count the same.
 const CLAIM_SET = `UPDATE notification_records
-  SET status = 'sending', lease_owner = ?, lease_expires_at = ?, version = version + 1,
+  SET status = ${movesTo(STATUS_MOVES.claim)}, lease_owner = ?, lease_expires_at = ?, version = version + 1,
       call_count = call_count + 1, updated_at = ?`;
 export const CLAIM_BY_ID_SQL = `${CLAIM_SET}
-  WHERE id = ? AND status IN ('pending', 'failed', 'scheduled') AND next_attempt_at <= ?`;
+  WHERE id = ? AND ${movesFrom(STATUS_MOVES.claim)} AND next_attempt_at <= ?`;
 /** Followed by one `(id = ? AND version = ?)` term per claim, OR-ed in parentheses. */
 export const CLAIM_SQL = `${CLAIM_SET}
-  WHERE status IN ('pending', 'failed', 'scheduled') AND next_attempt_at <= ?`;
+  WHERE ${movesFrom(STATUS_MOVES.claim)} AND next_attempt_at <= ?`;
 
 const ATTEMPT_COLUMN_LIST = ATTEMPT_COLUMNS.split(', ');
 
@@ -41,7 +43,7 @@ export function insertFinishAttemptsSql(rows: number): string {
   SELECT ${ATTEMPT_COLUMN_LIST.map((column) => `v.${column}`).join(', ')}
   FROM (${first}${others.join('')}) v
   JOIN notification_records r
-    ON r.id = v.notification_id AND r.status = 'sending' AND r.version = v.expected_version`;
+    ON r.id = v.notification_id AND r.${movesFrom(STATUS_MOVES.finish)} AND r.version = v.expected_version`;
 }
 
 /** Columns a finish sets per row, each as `CASE id WHEN ? THEN ? … END` in the batched UPDATE. */
@@ -64,7 +66,7 @@ export function finishManySql(rows: number): string {
   SET ${FINISH_CASE_COLUMNS.map((column) => `${column} = ${perRow}`).join(', ')},
       attempt_count = attempt_count + ${perRow},
       lease_owner = NULL, lease_expires_at = NULL, version = version + 1
-  WHERE status = 'sending' AND (${Array.from({ length: rows }, () => '(id = ? AND version = ?)').join(' OR ')})`;
+  WHERE ${movesFrom(STATUS_MOVES.finish)} AND (${Array.from({ length: rows }, () => '(id = ? AND version = ?)').join(' OR ')})`;
 }
 
 /** The columns a finish writes as text, cut to what the table holds. */
@@ -81,26 +83,26 @@ export const FINISH_SQL = `UPDATE notification_records
       last_error_message = ?, provider_message_id = ?, sent_at = ?, lease_owner = NULL,
       lease_expires_at = NULL, version = version + 1, updated_at = ?,
       fallback_used = CASE WHEN ? = 1 THEN 1 ELSE fallback_used END
-  WHERE id = ? AND status = 'sending' AND version = ?`;
+  WHERE id = ? AND ${movesFrom(STATUS_MOVES.finish)} AND version = ?`;
 // The attempt row of a finish, inserted only while the record is still the claimed `sending` row:
 // written before the state change, so no reader ever sees a state without the call behind it.
 export const INSERT_FINISH_ATTEMPT_SQL = `INSERT INTO notification_attempts (${ATTEMPT_COLUMNS})
   SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM notification_records
-  WHERE id = ? AND status = 'sending' AND version = ?`;
+  WHERE id = ? AND ${movesFrom(STATUS_MOVES.finish)} AND version = ?`;
 // last_error_* stay on redrive: they are the history an operator redrove from.
 export const REDRIVE_SQL = `UPDATE notification_records
-  SET status = 'pending', attempt_count = 0, max_attempts = ?, next_attempt_at = ?, lease_owner = NULL,
+  SET status = ${movesTo(STATUS_MOVES.redrive)}, attempt_count = 0, max_attempts = ?, next_attempt_at = ?, lease_owner = NULL,
       lease_expires_at = NULL, version = version + 1, updated_at = ?
-  WHERE id = ? AND status IN ('dead', 'failed')`;
+  WHERE id = ? AND ${movesFrom(STATUS_MOVES.redrive)}`;
 export const CANCEL_SQL = `UPDATE notification_records
-  SET status = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = ?
-  WHERE id = ? AND status IN ('pending', 'scheduled', 'failed')`;
+  SET status = ${movesTo(STATUS_MOVES.cancel)}, lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = ?
+  WHERE id = ? AND ${movesFrom(STATUS_MOVES.cancel)}`;
 
 /** The row CLAIM_SQL writes, from the row it matched. */
 export function claimedFrom(expected: NotificationRecord, request: ClaimRequest): NotificationRecord {
   return {
     ...expected,
-    status: 'sending',
+    status: STATUS_MOVES.claim.to[0],
     leaseOwner: request.leaseOwner,
     leaseExpiresAt: request.leaseExpiresAt,
     version: expected.version + 1,

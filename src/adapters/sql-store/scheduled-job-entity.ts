@@ -1,7 +1,7 @@
 import { EntitySchema } from 'typeorm';
 import { bigintIdColumn, stringColumn, textColumn, timeColumn } from './entity-columns.js';
 
-/** Stored scheduled-job status words (DESIGN §3). */
+/** Stored scheduled-job status words (docs/architecture.md §7). */
 export type ScheduledJobStatus = 'waiting' | 'triggered' | 'cancelled';
 
 /** One row of scheduled_jobs; JSON columns hold text. */
@@ -22,7 +22,7 @@ export interface ScheduledJobRow {
   updatedAt: Date;
 }
 
-/** Table scheduled_jobs (DESIGN §3); schema only, its store is added separately. */
+/** Table scheduled_jobs (docs/architecture.md §7); schema only, its store is added separately. */
 export const ScheduledJobEntity = new EntitySchema<ScheduledJobRow>({
   name: 'ScheduledJob',
   tableName: 'scheduled_jobs',

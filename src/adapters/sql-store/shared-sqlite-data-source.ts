@@ -17,8 +17,8 @@ interface Entry {
   readonly ready: Promise<{ dataSource: DataSource; applied: string[] }>;
 }
 
-// Mode `all` opens the database for the API and for the worker. With MySQL those are two pools (DESIGN
-// §11); with SQLite a second connection to the same file would only trade the in-process queue for
+// Mode `all` opens the database for the API and for the worker. With MySQL those are two pools
+// (docs/architecture.md §8); with SQLite a second connection to the same file would only trade the in-process queue for
 // SQLITE_BUSY waits, so every opener in the process shares one DataSource, keyed by resolved path.
 const shared = new Map<string, Entry>();
 

@@ -23,7 +23,7 @@ export interface SqliteDataSourceOptions {
 }
 
 /**
- * Parses `sqlite:<path>` (DESIGN §10; `sqlite::memory:` for a throwaway database) to the file path,
+ * Parses `sqlite:<path>` (README.md, Configuration; `sqlite::memory:` for a throwaway database) to the file path,
  * resolved against the working directory. Throws an Error naming the problem.
  */
 export function parseSqliteUrl(url: string): string {
@@ -69,7 +69,7 @@ export async function createSqliteDataSource(options: SqliteDataSourceOptions): 
         }
       : { logging: false }),
   });
-  installSqliteQueryRunners(dataSource);
+  installSqliteQueryRunners(dataSource, (fields, message) => options.logger?.warn(fields, message));
   await dataSource.initialize();
   return dataSource;
 }

@@ -1,5 +1,9 @@
 import type { DataSource, EntityManager, QueryResult, QueryRunner } from 'typeorm';
+import { installedPackageVersion } from '../installed-package-version.js';
 import { toSqliteTime } from './sql-dialect.js';
+
+/** The TypeORM release whose SQLite driver internals this module was written against. */
+export const TYPEORM_PATCHED_VERSION = '1.1.1';
 
 /*
  * TypeORM's SQLite drivers hand every caller the SAME query runner on the one connection, so two
@@ -114,11 +118,29 @@ function leasedRunner(shared: QueryRunner, lock: ConnectionLock): QueryRunner {
   return proxy;
 }
 
+/** Receives the boot-time warning about a TypeORM version this module was not written against. */
+export type PatchWarning = (fields: Record<string, unknown>, message: string) => void;
+
 /**
  * Makes every query runner of an uninitialized better-sqlite3 DataSource an exclusive lease of its
- * one connection that answers in mysql2's shapes; see the module comment. Call once, before initialize().
+ * one connection that answers in mysql2's shapes; see the module comment. Call once, before
+ * initialize(). For another TypeORM version than TYPEORM_PATCHED_VERSION (`installed`, default the
+ * installed one) it warns through `warn` but still installs: unlike the amqplib write coalescing
+ * this is not an optimisation, and without it concurrent transactions on the embedded store
+ * interleave and the raw-SQL stores misread results, so disabling it would trade a warning for
+ * silent corruption. The SQLite store contract suite is what proves a new version.
  */
-export function installSqliteQueryRunners(dataSource: DataSource): void {
+export function installSqliteQueryRunners(
+  dataSource: DataSource,
+  warn: PatchWarning = () => undefined,
+  installed = installedPackageVersion('typeorm'),
+): void {
+  if (installed !== TYPEORM_PATCHED_VERSION) {
+    warn(
+      { typeorm_version: installed ?? 'unknown', patched_version: TYPEORM_PATCHED_VERSION },
+      'typeorm is not the version the SQLite query-runner leases were written against: kept (the embedded store needs them); run the SQLite store contract suite against this version',
+    );
+  }
   const driver = dataSource.driver as unknown as { createQueryRunner(mode: string): QueryRunner };
   const createShared = driver.createQueryRunner.bind(driver);
   const lock = new ConnectionLock();

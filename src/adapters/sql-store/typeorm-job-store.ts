@@ -12,7 +12,7 @@ const INSERT_SQL = `INSERT INTO scheduled_jobs
   (job_key, user_id, due_at, status, trigger_payload, payload_hash, created_at, updated_at)
   VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?)`;
 const SELECT_BY_KEY = `SELECT ${JOB_COLUMNS} FROM scheduled_jobs WHERE job_key = ?`;
-// The expected state sits in every WHERE: mysql2 counts matched rows (DESIGN §11).
+// The expected state sits in every WHERE: mysql2 counts matched rows (docs/architecture.md §8).
 const CANCEL_SQL = `UPDATE scheduled_jobs SET status = 'cancelled', updated_at = ?
   WHERE job_key = ? AND status = 'waiting'`;
 

@@ -21,7 +21,7 @@ export function createTypeormLogger(logger: Logger, dialect: SqlDialect = MYSQL_
       log.debug({ err: message, query: firstLine(query) }, 'database query failed');
     },
     logQuerySlow(time, query) {
-      log.warn({ durationMs: time, query: firstLine(query) }, 'slow database query');
+      log.warn({ duration_ms: time, query: firstLine(query) }, 'slow database query');
     },
     logSchemaBuild(message) {
       log.debug({ schema: message }, 'schema');

@@ -9,8 +9,11 @@ import type {
 import { ATTEMPT_COLUMNS, NOTIFICATION_COLUMNS, mapNotificationRow } from './notification-rows.js';
 import { execute, inTransaction, placeholders, select } from './raw-sql.js';
 import { MYSQL_DIALECT, type SqlDialect } from './sql-dialect.js';
+import { movesFrom, statusIn } from './status-sql.js';
+import { CLAIMABLE_STATUSES, STATUS_MOVES } from '../../core/notification/status-machine.js';
 
-const RELAYABLE = "status IN ('pending', 'failed', 'scheduled')";
+// A record waiting for a claim is waiting for a message: the relay republishes exactly those.
+const RELAYABLE = statusIn(CLAIMABLE_STATUSES);
 
 /**
  * MaintenanceStore on a MySQL/MariaDB TypeORM DataSource: the outbox relay and lease recovery
@@ -55,7 +58,7 @@ export class TypeormMaintenanceStore implements MaintenanceStore {
     graceMs = 0,
   ): Promise<RecoveredLease[]> {
     const { nowMinusMs, claimLock } = this.dialect;
-    const expired = `status = 'sending' AND lease_expires_at < ${nowMinusMs}`;
+    const expired = `${movesFrom(STATUS_MOVES.recoverLease)} AND lease_expires_at < ${nowMinusMs}`;
     // Unlocked scan first: locking every `sending` row examined would stall live workers' finishes.
     const candidates = await select(
       this.dataSource,
@@ -95,7 +98,7 @@ export class TypeormMaintenanceStore implements MaintenanceStore {
         SET status = ?, attempt_count = attempt_count + 1, next_attempt_at = ${now},
             last_error_code = ?, last_error_message = ?, lease_owner = NULL, lease_expires_at = NULL,
             version = version + 1, updated_at = ${now}
-        WHERE id = ? AND status = 'sending' AND version = ?`,
+        WHERE id = ? AND ${movesFrom(STATUS_MOVES.recoverLease)} AND version = ?`,
       [recovery.status, recovery.lastErrorCode, recovery.lastErrorMessage, record.id, record.version],
     );
     if (moved === 0) return null;

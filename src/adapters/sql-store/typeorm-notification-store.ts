@@ -28,6 +28,7 @@ import {
   mapNotificationRow,
 } from './notification-rows.js';
 import { MYSQL_DIALECT, type SqlDialect } from './sql-dialect.js';
+import { STATUS_MOVES } from '../../core/notification/status-machine.js';
 import {
   attemptParams,
   CANCEL_SQL,
@@ -103,7 +104,7 @@ export interface TypeormNotificationStoreOptions {
 /**
  * NotificationStore on an initialized TypeORM DataSource, MySQL/MariaDB or (with SQLITE_DIALECT)
  * the embedded SQLite store. Hot paths are single raw statements (Repository.save costs ~35% more,
- * DESIGN §11); transitions are compare-and-set.
+ * docs/architecture.md §8); transitions are compare-and-set.
  */
 export class TypeormNotificationStore implements NotificationStore {
   private readonly closeDataSource: boolean;
@@ -243,7 +244,9 @@ export class TypeormNotificationStore implements NotificationStore {
     if (claimed === 0) return null;
     const record = await this.findById(id);
     // Between the UPDATE and this read only a lease recovery could move the row; then we lost it.
-    return record?.status === 'sending' && record.leaseOwner === request.leaseOwner ? record : null;
+    return record?.status === STATUS_MOVES.claim.to[0] && record.leaseOwner === request.leaseOwner
+      ? record
+      : null;
   }
 
   /**
@@ -283,7 +286,7 @@ export class TypeormNotificationStore implements NotificationStore {
     return requests.map((request, i) => {
       const row = current[i];
       const ours =
-        row?.status === 'sending' &&
+        row?.status === STATUS_MOVES.claim.to[0] &&
         row.version === request.expected.version + 1 &&
         row.leaseOwner === lease.leaseOwner;
       return ours ? claimedFrom(request.expected, lease) : null;

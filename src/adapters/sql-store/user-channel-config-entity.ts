@@ -33,7 +33,7 @@ export interface UserChannelConfigRow {
   version: number;
 }
 
-/** Table user_channel_configs (DESIGN §3); schema only, its store is added separately. */
+/** Table user_channel_configs (docs/architecture.md §7); schema only, its store is added separately. */
 export const UserChannelConfigEntity = new EntitySchema<UserChannelConfigRow>({
   name: 'UserChannelConfig',
   tableName: 'user_channel_configs',

@@ -16,5 +16,6 @@ export type {
 } from './lifecycle.js';
 export type { ChannelPlugin, ChannelProvider, PluginContext, PluginLogger, SettingSpec } from './plugin.js';
 export { definePlugin } from './plugin.js';
+export { CONTRACT_VERSION } from './version.js';
 export { ConfigError, SettingsError } from './errors.js';
 export { parseStrictObject, readInteger, readBoolean, readString, readStringList } from './config-reader.js';

@@ -16,8 +16,10 @@ import type { Logger } from '../shared/logger.js';
 import type { NotificationStore } from '../notification/notification-store.js';
 import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/channel-settings-source.js';
 import { NO_OBSERVER, type DeliveryObserver } from '../metrics/delivery-observer.js';
-import { callProvider } from './call-provider.js';
-import { sendRequestOf } from './send-request.js';
+import { callProvider } from '../channels/call-provider.js';
+import { buildSendRequest } from '../channels/send-request.js';
+import { channelPreflight } from '../user-config/channel-preflight.js';
+import { publishOrLeaveToScanner } from './publish-or-leave-to-scanner.js';
 import { decideAfterSend } from './retry-policy.js';
 
 /** How many lease lengths a worker keeps trying to record an outcome before giving up. */
@@ -147,7 +149,7 @@ export class DeliveryWorker {
       ? { result: preflight, durationMs: 0 }
       : await callProvider(
           (channel as LoadedChannel).provider,
-          sendRequestOf(claimed, setting),
+          buildSendRequest(claimed, setting?.settings ?? {}, setting?.locale),
           config.worker.sendTimeoutMs,
           this.shutdown.signal,
         );
@@ -165,23 +167,8 @@ export class DeliveryWorker {
         errorMessage: 'channel is no longer configured',
       };
     }
-    // A plugin that declares settings needs the user to have given some (even if each is optional).
-    const needsSettings = channel.settings.length > 0;
-    if (!setting && needsSettings) {
-      return {
-        outcome: 'skipped',
-        errorCode: 'no_channel_config',
-        errorMessage: 'user has no settings for this channel',
-      };
-    }
-    if (setting && !setting.enabled) {
-      return {
-        outcome: 'skipped',
-        errorCode: 'channel_disabled',
-        errorMessage: 'user disabled this channel',
-      };
-    }
-    return undefined;
+    const skip = channelPreflight(channel, setting);
+    return skip && { outcome: 'skipped', errorCode: skip.code, errorMessage: skip.message };
   }
 
   private async finish(
@@ -268,16 +255,13 @@ export class DeliveryWorker {
     event: DeliveryRequested,
     now: Date,
   ): Promise<void> {
-    try {
-      await this.deps.bus.publish(event, {
-        delayMs: Math.max(0, record.nextAttemptAt.getTime() - now.getTime()),
-      });
-    } catch (error) {
-      // The row is `failed` with next_attempt_at set: the outbox relay will republish it.
-      this.deps.logger.warn(
-        { notification_id: record.id, err: (error as Error).message },
-        'retry publish failed; relay will republish',
-      );
-    }
+    // The row is `failed` with next_attempt_at set: a lost retry message is the relay's to repair.
+    await publishOrLeaveToScanner(
+      this.deps.bus,
+      event,
+      { delayMs: Math.max(0, record.nextAttemptAt.getTime() - now.getTime()) },
+      this.deps.logger,
+      { what: 'retry' },
+    );
   }
 }

@@ -25,7 +25,7 @@ export function isRateLimited(result: SendResult): boolean {
 }
 
 /**
- * Decide how a finished provider call moves a `sending` record (DESIGN §4, §5). The plugin
+ * Decide how a finished provider call moves a `sending` record (docs/architecture.md §5, §6). The plugin
  * classified the call; this owns timing and the attempt budget.
  */
 export function decideAfterSend(

@@ -1,6 +1,6 @@
 import type { CallbackRequest } from '../contract/index.js';
 import type { LoadedChannel } from '../channels/channel-registry.js';
-import { sendRequestOf } from '../delivery/send-request.js';
+import { buildSendRequest } from '../channels/send-request.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { ChannelSettingsSource } from '../user-config/channel-settings-source.js';
@@ -66,7 +66,7 @@ export class CallbackService {
       acknowledgedAt: record.acknowledgedAt ?? this.deps.clock.now(),
     };
     const update = {
-      ...sendRequestOf(record, setting),
+      ...buildSendRequest(record, setting?.settings ?? {}, setting?.locale),
       providerMessageId: record.providerMessageId,
       state,
       signal: new AbortController().signal,

@@ -1,7 +1,7 @@
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { MessageState, SendResult } from '../contract/index.js';
 import type { ChannelRegistry } from '../channels/channel-registry.js';
-import { sendRequestOf } from '../delivery/send-request.js';
+import { buildSendRequest } from '../channels/send-request.js';
 import type { NotificationRecord } from '../notification/notification-record.js';
 import type { Clock } from '../shared/clock.js';
 import { GatewayError, invalidField } from '../shared/gateway-error.js';
@@ -141,7 +141,11 @@ export class MessageLifecycle {
     const provider = channel?.provider;
     if (!channel || !provider?.update) return undefined;
     const setting = await this.deps.settings.get(record.userId, record.channel);
-    const request = { ...sendRequestOf(record, setting), providerMessageId: record.providerMessageId, state };
+    const request = {
+      ...buildSendRequest(record, setting?.settings ?? {}, setting?.locale),
+      providerMessageId: record.providerMessageId,
+      state,
+    };
     const result = await runLifecycleCall(
       'update',
       record.id,

@@ -4,6 +4,7 @@ import type {
   NotificationRecord,
   NotificationStatus,
 } from './notification-record.js';
+import type { FinishedStatus } from './status-machine.js';
 
 /** Result of inserting a notification under the dedupe unique key. */
 export interface InsertResult {
@@ -46,7 +47,7 @@ export interface ClaimRequest {
 
 /** How a finished provider call moves a `sending` record. */
 export interface FinishUpdate {
-  readonly status: 'sent' | 'failed' | 'dead' | 'skipped';
+  readonly status: FinishedStatus;
   /** Whether this call spends the attempt budget (false for rate-limited calls). */
   readonly spendsAttempt: boolean;
   readonly nextAttemptAt: Date;

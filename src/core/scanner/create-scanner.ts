@@ -20,7 +20,7 @@ export interface GatewayScannerDependencies {
 }
 
 /**
- * The worker's scanner (DESIGN §1): fire due jobs, republish stalled ones, relay lost delivery
+ * The worker's scanner (docs/architecture.md §1): fire due jobs, republish stalled ones, relay lost delivery
  * messages, recover expired leases, with the `scanner` config section's interval, batch and grace.
  */
 export function createGatewayScanner(deps: GatewayScannerDependencies): Scanner {

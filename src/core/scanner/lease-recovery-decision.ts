@@ -10,7 +10,7 @@ export const LEASE_EXPIRED = 'lease_expired';
 export const OUTCOME_UNKNOWN = 'outcome_unknown';
 
 /**
- * Decide how a `sending` record whose worker vanished moves (DESIGN §5 "Expired lease"). The lost
+ * Decide how a `sending` record whose worker vanished moves (docs/architecture.md §6 "Expired lease"). The lost
  * call spends an attempt like any failure. A provider with an idempotency key (Feishu app bot
  * `uuid`) dedupes the retry, so it is retried freely; without one the retry may duplicate, which is
  * flagged on the attempt, and policy `dead` parks the record instead of risking it.

@@ -1,3 +1,4 @@
+import type { RecoveredStatus } from '../notification/status-machine.js';
 import type { NotificationRecord } from '../notification/notification-record.js';
 
 /** A record the outbox relay touched and must republish. */
@@ -8,7 +9,7 @@ export interface RelayedRecord {
 
 /** How an expired `sending` record is moved (decided by the core, written by the store). */
 export interface LeaseRecovery {
-  readonly status: 'failed' | 'dead';
+  readonly status: RecoveredStatus;
   readonly lastErrorCode: string;
   readonly lastErrorMessage: string;
   /** The lost call may have delivered and the provider cannot dedupe a retry. */
@@ -22,7 +23,7 @@ export interface RecoveredLease {
 }
 
 /**
- * The scanner's queries over notification_records (DESIGN §5 "Lost messages", "Expired lease").
+ * The scanner's queries over notification_records (docs/architecture.md §6 "Lost messages", "Expired lease").
  * Database time decides what is due; rows are claimed with SELECT … FOR UPDATE SKIP LOCKED inside
  * a transaction, so several scanners split the work instead of repeating it.
  */

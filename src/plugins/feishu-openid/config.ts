@@ -85,7 +85,7 @@ export function parseOpenidConfig(raw: unknown, path: string): OpenidConfig {
     baseUrl: parseBaseUrl(readString(record, 'baseUrl', path, 'https://open.feishu.cn'), `${path}.baseUrl`),
     timeoutMs: readInteger(record, 'timeoutMs', path, { fallback: 5000, min: 1, max: 120_000 }),
     connectTimeoutMs: readInteger(record, 'connectTimeoutMs', path, { fallback: 3000, min: 1, max: 60_000 }),
-    // Feishu caps the send API at 50/s and 1000/min per app, and 5 QPS per user (reference §3.3).
+    // Feishu caps the send API at 50/s and 1000/min per app, and 5 QPS per user (docs/feishu-notes.md §3.3).
     ratePerSecond: readInteger(record, 'ratePerSecond', path, { fallback: 50, min: 1, max: 10_000 }),
     ratePerMinute: readInteger(record, 'ratePerMinute', path, { fallback: 1000, min: 1, max: 600_000 }),
     ratePerUserPerSecond: readInteger(record, 'ratePerUserPerSecond', path, {
@@ -99,7 +99,7 @@ export function parseOpenidConfig(raw: unknown, path: string): OpenidConfig {
       max: 1000,
     }),
     idCacheTtlMs: readInteger(record, 'idCacheTtlMs', path, { fallback: 3_600_000, min: 0, max: 86_400_000 }),
-    // Feishu's recall limit is set per tenant by its admin (reference §11); 24 h is a common setting.
+    // Feishu's recall limit is set per tenant by its admin (docs/feishu-notes.md §11); 24 h is a common setting.
     recallWindowMs: readInteger(record, 'recallWindowMs', path, {
       fallback: 86_400_000,
       min: 0,

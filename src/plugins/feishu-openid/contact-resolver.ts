@@ -1,9 +1,9 @@
 import { ProviderErrorCode, type SendResult } from '../../core/contract/index.js';
-import { isRecord } from '../feishu-common/feishu-response.js';
+import { isRecord } from '../http-kit/http-call.js';
 import type { OpenidClient } from './openid-client.js';
 import { runApiCall } from './run-api-call.js';
 
-/** Feishu answers at most 50 emails and 50 mobiles per batch_get_id call (reference §9.2). */
+/** Feishu answers at most 50 emails and 50 mobiles per batch_get_id call (docs/feishu-notes.md §9.2). */
 export const MAX_LOOKUPS_PER_CALL = 50;
 
 const LOOKUP_PATH = '/open-apis/contact/v3/users/batch_get_id?user_id_type=open_id';

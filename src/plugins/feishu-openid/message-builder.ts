@@ -3,7 +3,7 @@ import { cardInputOf, type CardState } from '../feishu-common/card/card-input.js
 import { renderCard } from '../feishu-common/card/render-card.js';
 import type { OpenidConfig } from './config.js';
 
-/** im/v1 content caps (reference §3.3): text 150 KB, post/card 30 KB, measured on the string. */
+/** im/v1 content caps (docs/feishu-notes.md §3.3): text 150 KB, post/card 30 KB, measured on the string. */
 export const MAX_TEXT_CONTENT_BYTES = 150 * 1024;
 export const MAX_POST_CONTENT_BYTES = 30 * 1024;
 
@@ -45,7 +45,7 @@ export function buildCardContent(request: SendRequest, config: OpenidConfig, sta
 
 /**
  * text, or post with the link. The im/v1 post content is `{zh_cn: {...}}` with NO outer `post`
- * key (the webhook nests it; reference §2.2/§3.2).
+ * key (the webhook nests it; docs/feishu-notes.md §2.2/§3.2).
  */
 function buildTextMessage(request: SendRequest): ImMessage {
   const url = request.target?.url ?? '';

@@ -1,5 +1,5 @@
 import type { Agent } from 'undici';
-import { createFeishuAgent } from '../http-kit/http-agent.js';
+import { createSafeAgent } from '../http-kit/http-agent.js';
 import { sendJson, type HttpResponse } from '../http-kit/http-call.js';
 import { createRateLimiter, type RateLimiter, type ReleaseSlot } from '../http-kit/rate-limiter.js';
 import type { TransportFailure } from '../http-kit/transport-failure.js';
@@ -18,9 +18,9 @@ export interface ApiCall {
   /** Path and query, e.g. `/open-apis/im/v1/messages?receive_id_type=open_id`. */
   readonly path: string;
   readonly body?: string;
-  /** The recipient (5 QPS per user or group, reference §3.3). */
+  /** The recipient (5 QPS per user or group, docs/feishu-notes.md §3.3). */
   readonly recipient?: string;
-  /** The message being updated or recalled (5 QPS per message, reference §10). */
+  /** The message being updated or recalled (5 QPS per message, docs/feishu-notes.md §10). */
   readonly messageId?: string;
 }
 
@@ -44,7 +44,7 @@ export class OpenidClient {
   ) {
     // baseUrl is operator config, not user input, so private addresses (an on-prem proxy, the
     // test emulator) are allowed; user-supplied URLs only exist in feishu-webhook.
-    this.#agent = createFeishuAgent({ ...config, allowPrivateNetwork: true });
+    this.#agent = createSafeAgent({ ...config, allowPrivateNetwork: true });
     this.#appLimiter = createRateLimiter([
       { limit: config.ratePerSecond, windowMs: 1000 },
       { limit: config.ratePerMinute, windowMs: 60_000 },

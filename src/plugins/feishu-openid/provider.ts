@@ -7,8 +7,8 @@ import {
   type SendResult,
   type UpdateRequest,
 } from '../../core/contract/index.js';
-import { permanent, temporary } from '../feishu-common/classification.js';
-import { failureResult } from '../feishu-common/send-result.js';
+import { permanent, temporary } from '../http-kit/verdict.js';
+import { failureResult } from '../http-kit/send-result.js';
 import type { OpenidConfig } from './config.js';
 import { ContactResolver } from './contact-resolver.js';
 import { buildCardContent, buildImMessage, contentSizeProblem } from './message-builder.js';
@@ -18,7 +18,7 @@ import { runApiCall } from './run-api-call.js';
 import type { OutgoingMessage } from './send-call.js';
 import { createCallbackHandler } from './callback/callback-handler.js';
 
-/** im/v1 rejects a longer `uuid` (reference §3.2). */
+/** im/v1 rejects a longer `uuid` (docs/feishu-notes.md §3.2). */
 export const MAX_UUID_LENGTH = 50;
 
 const MESSAGES_PATH = '/open-apis/im/v1/messages';
@@ -195,7 +195,7 @@ function logFailure(
 ): void {
   if (result.outcome === 'success' || result.outcome === 'skipped') return;
   context.logger.warn(
-    { notificationId, kind, errorCode: result.errorCode, feishuLogId: logId },
+    { notification_id: notificationId, kind, error_code: result.errorCode, feishu_log_id: logId },
     `feishu im/v1 ${kind} failed`,
   );
 }

@@ -1,6 +1,6 @@
 import { SettingsError } from '../../core/contract/index.js';
 
-/** The im/v1 `receive_id_type` values (reference §9.1). */
+/** The im/v1 `receive_id_type` values (docs/feishu-notes.md §9.1). */
 export type ReceiveIdType = 'open_id' | 'user_id' | 'union_id' | 'email' | 'chat_id';
 
 /** Where a message goes: an id Feishu takes directly, or an email/mobile to resolve to an open_id first. */

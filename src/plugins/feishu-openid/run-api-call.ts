@@ -1,5 +1,5 @@
 import type { SendResult } from '../../core/contract/index.js';
-import { failureResult } from '../feishu-common/send-result.js';
+import { failureResult } from '../http-kit/send-result.js';
 import type { ApiCall, OpenidClient } from './openid-client.js';
 import { judgeSendAnswer } from './send-call.js';
 
@@ -22,7 +22,7 @@ export interface RunOptions {
 
 /**
  * Makes one call with a tenant token, classified like a send. At most two requests: the second
- * only after evicting a token Feishu called invalid (reference §3.4).
+ * only after evicting a token Feishu called invalid (docs/feishu-notes.md §3.4).
  */
 export async function runApiCall(
   client: OpenidClient,

@@ -4,7 +4,7 @@ import { cardLocale } from '../feishu-common/card/card-labels.js';
 import { renderCard } from '../feishu-common/card/render-card.js';
 import type { WebhookConfig } from './config.js';
 
-/** Feishu rejects webhook bodies over 20 KB (reference §2.6); checked before sending. */
+/** Feishu rejects webhook bodies over 20 KB (docs/feishu-notes.md §2.6); checked before sending. */
 export const MAX_WEBHOOK_BODY_BYTES = 20 * 1024;
 
 /** Room left for msg_type, timestamp and sign around a card in a webhook body. */
@@ -24,7 +24,7 @@ export interface BuiltBody {
  * link, since plain text cannot carry a titled hyperlink. The webhook nests the locale under
  * `content.post` and takes the card as an object under `card` — unlike im/v1 — so this builder is
  * deliberately not shared with feishu-openid. Cards carry link buttons only: a custom bot cannot
- * answer callbacks (reference §8.5).
+ * answer callbacks (docs/feishu-notes.md §8.5).
  */
 export function buildWebhookBody(request: SendRequest, config: WebhookConfig): BuiltBody {
   const url = request.target?.url ?? '';

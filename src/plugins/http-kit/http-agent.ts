@@ -2,7 +2,7 @@ import { Agent } from 'undici';
 import { createSafeLookup } from './safe-lookup.js';
 
 /** Options for the per-provider HTTP agent. */
-export interface FeishuAgentOptions {
+export interface SafeAgentOptions {
   /** TCP + TLS handshake budget. */
   readonly connectTimeoutMs: number;
   /** Budget for the response headers, and separately for the body, once the request is written. */
@@ -13,9 +13,9 @@ export interface FeishuAgentOptions {
 
 /**
  * Creates the undici Agent one provider shares across all its sends. Every timeout is explicit:
- * undici's defaults (300 s headers/body) would park a worker slot for minutes on a stuck Feishu.
+ * undici's defaults (300 s headers/body) would park a worker slot for minutes on a stuck provider.
  */
-export function createFeishuAgent(options: FeishuAgentOptions): Agent {
+export function createSafeAgent(options: SafeAgentOptions): Agent {
   return new Agent({
     connect: {
       timeout: options.connectTimeoutMs,

@@ -22,7 +22,7 @@ export interface PostJsonOptions {
   readonly deadlineMs: number;
 }
 
-/** Bodies kept for classification and the audit row; Feishu answers are a few hundred bytes. */
+/** Bodies kept for classification and the audit row; provider answers (Feishu's) are a few hundred bytes. */
 const MAX_BODY_CHARS = 64 * 1024;
 
 /** POSTs a JSON string; never throws: transport errors come back as a classified failure. */
@@ -86,4 +86,9 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** True for a plain JSON object. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

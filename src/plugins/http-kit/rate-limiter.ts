@@ -31,9 +31,9 @@ const SWEEP_EVERY = 1000;
 
 /**
  * Creates a sliding-window limiter that counts a call from its START until one window after it
- * FINISHED. Feishu counts request *arrivals*, which we cannot see; an arrival lies between start
+ * FINISHED. Providers (Feishu) count request *arrivals*, which we cannot see; an arrival lies between start
  * and completion, so starting a call one window after an earlier call completed can never put
- * `limit + 1` arrivals in one Feishu window, however uneven the latency (a first request paying a
+ * `limit + 1` arrivals in one provider window, however uneven the latency (a first request paying a
  * TLS handshake arrives late; counting from its start would let the next burst overlap it).
  */
 export function createRateLimiter(windows: readonly RateWindow[], now = monotonicNow): RateLimiter {

@@ -10,7 +10,7 @@ export function redactText(text: string, secrets: readonly string[]): string {
 
 /**
  * Deep copy of a JSON-like value with secrets removed from every string and every key. A last line
- * of defence: builders already leave secrets out, but Feishu or a proxy could echo them back.
+ * of defence: builders already leave secrets out, but a provider or a proxy could echo them back.
  */
 export function redactDeep<T>(value: T, secrets: readonly string[]): T {
   const expanded = expandSecrets(secrets);

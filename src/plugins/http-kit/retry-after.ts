@@ -1,17 +1,27 @@
 import { ProviderErrorCode } from '../../core/contract/index.js';
 
-/** Delay before retrying an in-flight duplicate (230049/18121): reference §6 suggests ~1 s. */
+/** Delay before retrying an in-flight duplicate (Feishu 230049/18121 suggest ~1 s; docs/feishu-notes.md). */
 export const IN_FLIGHT_RETRY_MS = 1000;
 
+/** Where a provider states its wait hint besides `Retry-After`. */
+export interface RetryHintOptions {
+  /**
+   * A provider's own header in seconds, read before `Retry-After` (Feishu: `x-ogw-ratelimit-reset`,
+   * see feishu-common). Lower-case, as undici hands headers over.
+   */
+  readonly resetHeader?: string;
+}
+
 /**
- * The provider's wait hint in ms: `x-ogw-ratelimit-reset` (seconds) first, as the official CLI
- * does, then `Retry-After` (seconds or an HTTP date). Undefined when neither is usable.
+ * The provider's wait hint in ms: its own reset header (seconds) first when it has one, then
+ * `Retry-After` (seconds or an HTTP date). Undefined when neither is usable.
  */
 export function readRetryAfterMs(
   headers: Readonly<Record<string, string>>,
   nowMs: number,
+  options: RetryHintOptions = {},
 ): number | undefined {
-  const reset = parseSeconds(headers['x-ogw-ratelimit-reset']);
+  const reset = options.resetHeader === undefined ? undefined : parseSeconds(headers[options.resetHeader]);
   if (reset !== undefined) return reset;
   const retryAfter = headers['retry-after'];
   const seconds = parseSeconds(retryAfter);
@@ -26,8 +36,9 @@ export function retryHintFor(
   errorCode: string,
   headers: Readonly<Record<string, string>>,
   nowMs: number,
+  options: RetryHintOptions = {},
 ): number | undefined {
-  const hinted = readRetryAfterMs(headers, nowMs);
+  const hinted = readRetryAfterMs(headers, nowMs, options);
   if (hinted !== undefined) return hinted;
   return errorCode === ProviderErrorCode.inFlight ? IN_FLIGHT_RETRY_MS : undefined;
 }

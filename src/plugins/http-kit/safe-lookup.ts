@@ -3,7 +3,7 @@ import type { LookupFunction } from 'node:net';
 import { isPrivateAddress } from './private-address.js';
 
 /** Error code set on the connect error when DNS answered with a private address. */
-export const PRIVATE_ADDRESS_ERROR_CODE = 'ERR_FEISHU_PRIVATE_ADDRESS';
+export const PRIVATE_ADDRESS_ERROR_CODE = 'ERR_PRIVATE_ADDRESS';
 
 /** Raised at connect time when a hostname resolves to a non-public address. */
 export class PrivateAddressError extends Error {

@@ -2,11 +2,11 @@ import { PRIVATE_ADDRESS_ERROR_CODE } from './safe-lookup.js';
 
 /**
  * Where a request without a response failed:
- * - `connect`: DNS, refused, unreachable, connect timeout, TLS. Nothing reached Feishu.
+ * - `connect`: DNS, refused, unreachable, connect timeout, TLS. Nothing reached the provider.
  * - `private_address`: our connect-time SSRF guard refused the resolved address.
  * - `timeout`: the request was written and no (complete) answer came in time. Outcome unknown.
  * - `reset`: the socket died after connecting. Undici writes the request as soon as the socket is
- *   up, so Feishu may have received and acted on it: treated as outcome unknown, like a timeout.
+ *   up, so the provider may have received and acted on it: treated as outcome unknown, like a timeout.
  * - `aborted`: the gateway aborted the call (hard shutdown); also outcome unknown.
  */
 export type TransportPhase = 'connect' | 'private_address' | 'timeout' | 'reset' | 'aborted';

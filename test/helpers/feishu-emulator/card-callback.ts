@@ -1,6 +1,6 @@
 import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 
-/** What Feishu needs to push a card action callback (reference §14.2, §14.5, §14.6). */
+/** What Feishu needs to push a card action callback (docs/feishu-notes.md §14.2, §14.5, §14.6). */
 export interface CardCallbackOptions {
   /** The gateway's `/feishu/callback/{channel}` URL. */
   readonly url: string;

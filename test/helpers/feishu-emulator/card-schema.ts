@@ -1,6 +1,6 @@
 import { isObject } from './reply.js';
 
-/** Header colours Feishu accepts (reference §8.2). */
+/** Header colours Feishu accepts (docs/feishu-notes.md §8.2). */
 export const HEADER_TEMPLATES = new Set([
   'blue',
   'wathet',
@@ -108,7 +108,7 @@ function buttonProblem(button: unknown, path: string): string | undefined {
     (typeof button['url'] !== 'string' || !/^https?:\/\//.test(button['url']))
   )
     return `${path}.url must be http(s)`;
-  // The SDKs only support object callback values (reference §8.3).
+  // The SDKs only support object callback values (docs/feishu-notes.md §8.3).
   if (button['value'] !== undefined && !isObject(button['value'])) return `${path}.value must be an object`;
   return undefined;
 }

@@ -3,7 +3,7 @@ import { feishuError, isObject, type Reply } from './reply.js';
 import type { EmulatorState } from './state.js';
 
 /**
- * POST /open-apis/contact/v3/users/batch_get_id?user_id_type=open_id (reference §9.2): ≤ 50 emails
+ * POST /open-apis/contact/v3/users/batch_get_id?user_id_type=open_id (docs/feishu-notes.md §9.2): ≤ 50 emails
  * and ≤ 50 mobiles; one entry per input, `user_id` omitted when nobody matches (no error code).
  */
 export function handleContact(

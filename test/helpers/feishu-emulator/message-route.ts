@@ -3,7 +3,7 @@ import { authorize } from './messages-route.js';
 import { feishuError, isObject, type Reply } from './reply.js';
 import type { EmulatorState } from './state.js';
 
-/** Feishu updates cards for 14 days (reference §10). */
+/** Feishu updates cards for 14 days (docs/feishu-notes.md §10). */
 const UPDATE_WINDOW_MS = 14 * 86_400_000;
 const DEFAULT_RECALL_WINDOW_MS = 86_400_000;
 
@@ -16,7 +16,7 @@ export interface MessageCall {
 }
 
 /**
- * PATCH (card update) and DELETE (recall) of a sent message (reference §10, §11, §16 emulator notes):
+ * PATCH (card update) and DELETE (recall) of a sent message (docs/feishu-notes.md §10, §11, §16 emulator notes):
  * only the sending app's own messages; recalled → 230011; PATCH needs `update_multi` in both cards
  * (230099), a card, within 14 days (230031), ≤ 5/s per message (230020); DELETE within the tenant's
  * recall limit (230026, a choice: Feishu's code is not documented).

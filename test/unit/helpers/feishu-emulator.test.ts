@@ -26,7 +26,7 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 const tokenFor = (secret = 's3cret') =>
   post('/open-apis/auth/v3/tenant_access_token/internal', { app_id: 'cli_a', app_secret: secret });
 
-describe('feishu emulator (reference §5)', () => {
+describe('feishu emulator (docs/feishu-notes.md §5)', () => {
   it('answers unknown paths with 404 99991201 and always sets X-Tt-Logid', async () => {
     const answer = await post('/open-apis/bot/v2/hook/a/b', {});
     expect(answer).toMatchObject({ status: 404, json: { code: 99991201 } });

@@ -4,7 +4,7 @@ import { pickTemplate, type CardConfig } from './card-config.js';
 import { renderCardTemplate } from './card-template.js';
 import { buildDefaultCard, previewLink, type DefaultCardOptions } from './default-card.js';
 
-/** Feishu's cap on a card (template plus variables) in an im/v1 request (reference §8.4). */
+/** Feishu's cap on a card (template plus variables) in an im/v1 request (docs/feishu-notes.md §8.4). */
 export const MAX_CARD_BYTES = 30 * 1024;
 
 /** A card ready to send, or why the text fallback must go instead. */

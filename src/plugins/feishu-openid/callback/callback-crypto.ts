@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEq
 
 /*
  * Feishu's Encrypt Key scheme, as the official SDKs implement it (node-sdk utils/aes-cipher.ts and
- * dispatcher/request-handle.ts; reference §14.5-14.6): AES-256-CBC with key = SHA-256(encryptKey),
+ * dispatcher/request-handle.ts; docs/feishu-notes.md §14.5-14.6): AES-256-CBC with key = SHA-256(encryptKey),
  * the IV in the first 16 bytes of the base64 payload, PKCS#7 padding; and the request signature
  * X-Lark-Signature = hex(SHA-256(timestamp + nonce + encryptKey + raw body)), a plain hash, not an HMAC.
  */

@@ -4,7 +4,7 @@ import type {
   CallbackVerdict,
   PluginContext,
 } from '../../../core/contract/index.js';
-import { isRecord } from '../../feishu-common/feishu-response.js';
+import { isRecord } from '../../http-kit/http-call.js';
 import { cardLocale, labelsFor } from '../../feishu-common/card/card-labels.js';
 import type { OpenidConfig } from '../config.js';
 import { buildCardContent } from '../message-builder.js';
@@ -19,7 +19,7 @@ const reject = (reason: Rejected['reason'], detail: string): Rejected => ({
 });
 
 /**
- * Card action callbacks (`card.action.trigger`, schema 2.0; reference §14): URL verification,
+ * Card action callbacks (`card.action.trigger`, schema 2.0; docs/feishu-notes.md §14): URL verification,
  * Encrypt Key decryption, the signature over timestamp + nonce + key + raw body, a timestamp window
  * (Feishu documents none; we refuse anything older than `callbackMaxSkewMs`, which also bounds how
  * long the core must remember event ids for replay detection), and the Verification Token. Only

@@ -22,7 +22,7 @@ function configErrorOf(action: () => unknown): ConfigError {
 }
 
 describe('loadGatewayConfig', () => {
-  it('applies defaults: embedded store, memory bus, mock channel, DESIGN retry policy', () => {
+  it('applies defaults: embedded store, memory bus, mock channel, the documented retry policy', () => {
     const config = loadGatewayConfig({});
     expect(config.database.url).toMatch(/^sqlite:/);
     expect(config.broker.url).toBe('memory');

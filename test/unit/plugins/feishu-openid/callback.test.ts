@@ -8,7 +8,7 @@ import {
 } from '../../../../src/plugins/feishu-openid/callback/callback-crypto.js';
 import { createCallbackHandler } from '../../../../src/plugins/feishu-openid/callback/callback-handler.js';
 
-describe('Feishu callback crypto (vectors from reference §14.5-§14.6)', () => {
+describe('Feishu callback crypto (vectors from docs/feishu-notes.md §14.5-§14.6)', () => {
   it('decrypts the node-sdk challenge test vector', () => {
     const encrypt =
       'tT1xP+ovuc0T3b/rnZX3ax76exqAn0ANQ6/U45GcciC0mgNBc8JtvqOJGNAPMKpgRs2dVU1NYk9VDeqS8T4SYtU0hzNU54aS84WnxvZ3VFfDcy/RyABlNqlUiGyLDzFI0yxdCMT4KR/YEQXlt6nZi50KwRlZ+A75r645KesZuLMljezYyY8VeeXEVjPw35+e';

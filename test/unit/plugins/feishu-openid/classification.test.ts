@@ -15,7 +15,7 @@ import {
   uniqueId,
 } from '../feishu-test-kit.js';
 
-/** One row per case of reference §6 (and §3.4 codes) that the app bot can meet. */
+/** One row per case of docs/feishu-notes.md §6 (and §3.4 codes) that the app bot can meet. */
 interface Row {
   readonly case: string;
   readonly faults?: readonly Fault[];
@@ -218,7 +218,7 @@ afterAll(async () => {
   await emu.close();
 });
 
-describe('feishu-openid classification (reference §6, §3.4)', () => {
+describe('feishu-openid classification (docs/feishu-notes.md §6, §3.4)', () => {
   it.each(ROWS.map((row) => [row.case, row] as const))('%s', async (_name, row) => {
     const openId = uniqueId('ou_');
     if (row.user !== 'unknown' && row.user !== 'none') emu.addUser(APP, openId, row.user ?? {});

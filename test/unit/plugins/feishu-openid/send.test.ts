@@ -218,7 +218,7 @@ describe('feishu-openid send', () => {
     emu.injectFaults([{ type: 'code', code: 230027, status: 400, route: 'messages' }]);
     await newProvider({}, context).send(makeRequest({ open_id: newUser() }));
     const line = context.logger.lines.find((l) => l.level === 'warn')!;
-    expect(line.fields['feishuLogId']).toMatch(/^2026/);
+    expect(line.fields['feishu_log_id']).toMatch(/^2026/);
     expect(JSON.stringify(context.logger.lines)).not.toContain(SECRET);
   });
 });

@@ -16,7 +16,7 @@ import {
   uniqueId,
 } from '../feishu-test-kit.js';
 
-/** One row per case of reference §6 that the webhook can meet (im/v1 rows: openid tests). */
+/** One row per case of docs/feishu-notes.md §6 that the webhook can meet (im/v1 rows: openid tests). */
 interface Row {
   readonly case: string;
   readonly faults?: readonly Fault[];
@@ -246,7 +246,7 @@ afterAll(async () => {
   await emu.close();
 });
 
-describe('feishu-webhook classification (reference §6)', () => {
+describe('feishu-webhook classification (docs/feishu-notes.md §6)', () => {
   it.each(ROWS.map((row) => [row.case, row] as const))('%s', async (_name, row) => {
     const token = uniqueId('tok-');
     emu.addWebhook(token, row.webhook ?? {});

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signWebhook, webhookTimestamp } from '../../../../src/plugins/feishu-webhook/signing.js';
 
-describe('feishu-webhook signing (reference §2.3)', () => {
+describe('feishu-webhook signing (docs/feishu-notes.md §2.3)', () => {
   it.each([
     ['demo', '1599360473', 'l1N0gAcBjdwBvGm1xMjOF0XSyaLRpR7tuO5dHfhAYc8='],
     ['test-secret', '1700000000', 'mbm4Y4oluIPQ00qlBIhX8vAZ0EKv3nw0LuTb91jPL84='],

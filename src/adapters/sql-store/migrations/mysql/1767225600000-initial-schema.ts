@@ -106,7 +106,7 @@ const UP = [
 
 const DOWN = ['scheduled_jobs', 'user_channel_configs', 'notification_attempts', 'notification_records'];
 
-/** Creates the four tables of DESIGN §3 on MySQL 8 / MariaDB 10.11. */
+/** Creates the four tables of docs/architecture.md §7 on MySQL 8 / MariaDB 10.11. */
 export class InitialSchema1767225600000 implements MigrationInterface {
   readonly name = 'InitialSchema1767225600000';
 

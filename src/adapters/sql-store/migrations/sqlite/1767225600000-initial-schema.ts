@@ -105,7 +105,7 @@ const UP = [
 
 const DOWN = ['scheduled_jobs', 'user_channel_configs', 'notification_attempts', 'notification_records'];
 
-/** Creates the four tables of DESIGN §3 on SQLite (the embedded store). */
+/** Creates the four tables of docs/architecture.md §7 on SQLite (the embedded store). */
 export class InitialSchema1767225600000 implements MigrationInterface {
   readonly name = 'InitialSchema1767225600000';
 

@@ -1,7 +1,6 @@
 import type { SendResult } from '../../core/contract/index.js';
-import type { Classification } from './classification.js';
-import type { HttpResponse } from '../http-kit/http-call.js';
-import { redactDeep, redactText } from '../http-kit/redact.js';
+import { redactDeep, redactText } from './redact.js';
+import type { Classification } from './verdict.js';
 
 /** Inputs for a failed SendResult. */
 export interface FailureInput {
@@ -43,22 +42,4 @@ export function successResult(
     requestPayload: redactDeep(requestPayload, secrets),
     responsePayload: redactDeep(responsePayload, secrets),
   };
-}
-
-/** What of an HTTP answer goes into the audit row: status, Feishu log id and body. */
-export function describeResponse(response: HttpResponse): Record<string, unknown> {
-  const logId = response.headers['x-tt-logid'];
-  return {
-    status: response.status,
-    ...(logId !== undefined ? { logId } : {}),
-    body: response.json !== undefined ? response.json : response.text.slice(0, 2048),
-  };
-}
-
-/** A one-line failure message from a Feishu code and msg. */
-export function feishuFailureMessage(status: number, code: number, msg: string): string {
-  const parts = [`HTTP ${status}`];
-  if (code !== 0) parts.push(`code ${code}`);
-  if (msg !== '') parts.push(msg);
-  return `Feishu answered ${parts.join(', ')}`;
 }

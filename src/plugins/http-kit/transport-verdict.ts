@@ -1,8 +1,8 @@
 import { ProviderErrorCode } from '../../core/contract/index.js';
-import { permanent, temporary, type Classification } from './classification.js';
-import type { TransportFailure } from '../http-kit/transport-failure.js';
+import type { TransportFailure } from './transport-failure.js';
+import { permanent, temporary, type Classification } from './verdict.js';
 
-/** How a request without a response is classified, and whether Feishu may have acted on it. */
+/** How a request without a response is classified, and whether the provider may have acted on it. */
 export interface TransportVerdict {
   readonly classification: Classification;
   readonly outcomeUnknown: boolean;
@@ -10,8 +10,9 @@ export interface TransportVerdict {
 }
 
 /**
- * Connect-phase failures provably never reached Feishu, so they are safe to retry even for the
- * webhook (reference §2.7). Timeouts, resets and aborts after connect may have been delivered.
+ * Connect-phase failures provably never reached the provider, so they are safe to retry even for a
+ * provider without idempotency (the Feishu webhook). Timeouts, resets and aborts after connect may
+ * have been delivered.
  * A connect timeout is a network error, not provider_timeout: the request was never written.
  */
 export function judgeTransportFailure(failure: TransportFailure): TransportVerdict {

@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { ChannelProvider, SendRequest } from '../../../../src/core/contract/index.js';
-import { callProvider } from '../../../../src/core/delivery/call-provider.js';
+import { callProvider } from '../../../../src/core/channels/call-provider.js';
 
 const request: Omit<SendRequest, 'signal'> = {
   notificationId: 'n',
