@@ -76,8 +76,8 @@ export class MessageLifecycle {
     const record = await this.require(id);
     if (record.recalledAt) return record;
     const channel = this.deps.channels.get(record.channel);
-    const provider = channel?.provider;
-    if (!channel || !provider?.recall) {
+    const recall = channel?.provider.recall?.bind(channel.provider);
+    if (!channel || !recall) {
       throw new GatewayError(
         'failed_precondition',
         'not_recallable',
@@ -106,7 +106,7 @@ export class MessageLifecycle {
       'recall',
       record.id,
       (signal) =>
-        provider.recall!({
+        recall({
           notificationId: record.id,
           providerMessageId: messageId,
           settings: setting?.settings ?? {},
@@ -138,8 +138,8 @@ export class MessageLifecycle {
     const record = await this.deps.store.findById(id);
     if (!record || record.status !== 'sent' || record.recalledAt) return undefined;
     const channel = this.deps.channels.get(record.channel);
-    const provider = channel?.provider;
-    if (!channel || !provider?.update) return undefined;
+    const update = channel?.provider.update?.bind(channel.provider);
+    if (!update) return undefined;
     const setting = await this.deps.settings.get(record.userId, record.channel);
     const request = {
       ...buildSendRequest(record, setting?.settings ?? {}, setting?.locale),
@@ -149,7 +149,7 @@ export class MessageLifecycle {
     const result = await runLifecycleCall(
       'update',
       record.id,
-      (signal) => provider.update!({ ...request, signal }),
+      (signal) => update({ ...request, signal }),
       this.#callDeps(),
     );
     if (result.outcome !== 'success' && result.outcome !== 'skipped') {
