@@ -4,6 +4,8 @@ import { createConfigServiceHandler } from '../adapters/rpc/config-service-handl
 import { createErrorLoggingInterceptor } from '../adapters/rpc/error-logging-interceptor.js';
 import { createNotificationServiceHandler } from '../adapters/rpc/notification-service-handler.js';
 import { callbackRoutes } from '../adapters/rpc/callback-routes.js';
+import { createOperationsServiceHandler } from '../adapters/rpc/operations-service-handler.js';
+import { consoleRoutes } from '../adapters/rpc/console-route.js';
 import { operationalRoutes } from '../adapters/rpc/operational-routes.js';
 import { registerReflection } from '../adapters/rpc/register-reflection.js';
 import { createScheduleServiceHandler } from '../adapters/rpc/schedule-service-handler.js';
@@ -14,9 +16,11 @@ import { TriggerService } from '../core/delivery/trigger-service.js';
 import { CallbackService } from '../core/lifecycle/callback-service.js';
 import { MessageLifecycle } from '../core/lifecycle/message-lifecycle.js';
 import { NotificationQueries } from '../core/notification/notification-queries.js';
+import { OverviewQueries } from '../core/operations/overview-queries.js';
 import { JobScheduler } from '../core/schedule/job-scheduler.js';
 import { ConfigService } from '../gen/notify/v1/config_service_pb.js';
 import { NotificationService } from '../gen/notify/v1/notification_service_pb.js';
+import { OperationsService } from '../gen/notify/v1/operations_service_pb.js';
 import { ScheduleService } from '../gen/notify/v1/schedule_service_pb.js';
 import { registerHealthService } from '../rpc-kit/health/health-service.js';
 import { HealthStatusBoard } from '../rpc-kit/health/health-status-board.js';
@@ -83,6 +87,8 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
     maxTextLength: config.delivery.maxTextLength,
   });
 
+  const overview = new OverviewQueries(db.overview, () => bus.queueDepths(), clock);
+
   const health = new HealthStatusBoard();
   const listener = await startRpcListener({
     host: config.server.host,
@@ -97,6 +103,7 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
       router.service(NotificationService, createNotificationServiceHandler(triggers, queries, lifecycle));
       router.service(ConfigService, createConfigServiceHandler(userConfigs, channels));
       router.service(ScheduleService, createScheduleServiceHandler(scheduler));
+      router.service(OperationsService, createOperationsServiceHandler(overview));
       registerHealthService(router, health);
       registerReflection(router);
     },
@@ -106,6 +113,7 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
         renderMetrics: () => metrics.render(),
       }),
       ...callbackRoutes(channels, callbacks, (channel, result) => metrics.callbackHandled(channel, result)),
+      ...(config.console.enabled ? consoleRoutes(logger.child({ component: 'console' })) : {}),
     },
     logger: logger.child({ component: 'rpc' }),
   });
