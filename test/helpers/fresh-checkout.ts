@@ -12,9 +12,12 @@ const NEEDED = [
   /^tsconfig(\.build)?\.json$/,
   /^src\//,
   /^bench\//,
-  // `npm run build` also bundles the operator console.
-  /^scripts\//,
+  // The exported test kit (notify-gateway/testing) is built too, with the files it re-exports.
+  /^test\/kit\//,
+  /^test\/contract\/plugin-contract-suite\.ts$/,
+  /^test\/helpers\/feishu-emulator\//,
   /^console\//,
+  /^scripts\/build-console\.mjs$/,
 ];
 
 /**

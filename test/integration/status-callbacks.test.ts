@@ -66,7 +66,7 @@ beforeAll(async () => {
         id: 'ops',
         url: `http://127.0.0.1:${port}/hooks/notify`,
         secret: SECRET,
-        events: ['sent', 'dead'],
+        events: ['sent', 'dead', 'acknowledged'],
         allowHttp: true,
         allowPrivateNetwork: true,
       },
@@ -129,8 +129,8 @@ describe('status callbacks (Standard Webhooks)', () => {
       await connection.end();
     }
     const metrics = await (await fetch(`${gateway.baseUrl}/metrics`)).text();
-    expect(metrics).toContain('notify_callbacks_total{callback="ops",result="retry"} 2');
-    expect(metrics).toContain('notify_callbacks_total{callback="ops",result="delivered"} 1');
+    expect(metrics).toContain('notify_status_callbacks_total{callback="ops",result="retry"} 2');
+    expect(metrics).toContain('notify_status_callbacks_total{callback="ops",result="delivered"} 1');
   });
 
   it('reports DEAD, and only the events the callback subscribed to', async () => {
@@ -161,6 +161,23 @@ describe('status callbacks (Standard Webhooks)', () => {
     await waitForTerminal(client, quietId);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(callbacksFor(quietId)).toHaveLength(0);
+  });
+
+  it('reports an acknowledgement as notification.acknowledged', async () => {
+    script = [];
+    const response = await client.trigger({
+      userId: 'cb-user',
+      triggerId: 'cb-ack',
+      message: { text: 'ack me' },
+      channels: ['mock'],
+      callback: 'ops',
+    });
+    const id = response.notifications[0]?.id ?? '';
+    await waitForTerminal(client, id);
+    await client.acknowledgeNotification({ id, by: 'oncall' });
+    await waitFor(() => callbacksFor(id).length === 2, 'the sent and acknowledged callbacks', 15_000);
+    const types = callbacksFor(id).map((entry) => (JSON.parse(entry.body) as { type: string }).type);
+    expect(types.sort()).toEqual(['notification.acknowledged', 'notification.sent']);
   });
 
   it('rejects a trigger naming an unknown callback, naming the field', async () => {

@@ -22,10 +22,11 @@ export class GatewayMetrics implements DeliveryObserver, CallbackObserver {
   private readonly deliveries: Counter<'channel' | 'outcome' | 'error_code'>;
   private readonly retries: Counter<'channel'>;
   private readonly rateLimitWaits: Counter<'channel'>;
+  private readonly callbacks: Counter<'channel' | 'result'>;
   private readonly deliveryDuration: Histogram<'channel'>;
   private readonly queueLag: Histogram<'channel'>;
-  private readonly callbacks: Counter<'callback' | 'result'>;
-  private readonly callbackDuration: Histogram<'callback'>;
+  private readonly statusCallbacks: Counter<'callback' | 'result'>;
+  private readonly statusCallbackDuration: Histogram<'callback'>;
 
   constructor(countByStatus?: StatusCounter) {
     collectDefaultMetrics({ register: this.registry, prefix: 'notify_process_' });
@@ -48,6 +49,12 @@ export class GatewayMetrics implements DeliveryObserver, CallbackObserver {
       labelNames: ['channel'],
       registers,
     });
+    this.callbacks = new Counter({
+      name: 'notify_callbacks_total',
+      help: 'Provider callbacks (card buttons) by result: acknowledged, already_acknowledged, challenge, replayed, or the rejection reason',
+      labelNames: ['channel', 'result'],
+      registers,
+    });
     this.rateLimitWaits = new Counter({
       name: 'notify_rate_limit_waits_total',
       help: 'Provider rate-limit answers (retried without spending an attempt)',
@@ -68,14 +75,14 @@ export class GatewayMetrics implements DeliveryObserver, CallbackObserver {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120],
       registers,
     });
-    this.callbacks = new Counter({
-      name: 'notify_callbacks_total',
+    this.statusCallbacks = new Counter({
+      name: 'notify_status_callbacks_total',
       help: 'Status callback POSTs by callback id and result (delivered, retry, dead)',
       labelNames: ['callback', 'result'],
       registers,
     });
-    this.callbackDuration = new Histogram({
-      name: 'notify_callback_duration_seconds',
+    this.statusCallbackDuration = new Histogram({
+      name: 'notify_status_callback_duration_seconds',
       help: 'Status callback POST duration',
       labelNames: ['callback'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
@@ -95,6 +102,11 @@ export class GatewayMetrics implements DeliveryObserver, CallbackObserver {
     }
   }
 
+  /** One provider callback and what became of it. */
+  callbackHandled(channel: string, result: string): void {
+    this.callbacks.inc({ channel, result });
+  }
+
   triggered(result: TriggerResult): void {
     this.triggers.inc({ result });
   }
@@ -112,8 +124,8 @@ export class GatewayMetrics implements DeliveryObserver, CallbackObserver {
   }
 
   callbackAttempted(callbackId: string, result: 'delivered' | 'retry' | 'dead', durationMs: number): void {
-    this.callbacks.inc({ callback: callbackId, result });
-    this.callbackDuration.observe({ callback: callbackId }, durationMs / 1000);
+    this.statusCallbacks.inc({ callback: callbackId, result });
+    this.statusCallbackDuration.observe({ callback: callbackId }, durationMs / 1000);
   }
 
   /** Exports the number of open WatchNotifications streams, read on scrape. */

@@ -13,6 +13,7 @@ import type { NotificationStatus } from '../../core/notification/notification-re
 import type { NotificationQueries } from '../../core/notification/notification-queries.js';
 import { invalidField } from '../../core/shared/gateway-error.js';
 import { traceIdFromTraceparent } from '../../core/shared/ids.js';
+import type { MessageLifecycle } from '../../core/lifecycle/message-lifecycle.js';
 import { toConnectError } from './error-mapping.js';
 import {
   dateFromProto,
@@ -49,6 +50,7 @@ function storedStatuses(statuses: readonly number[], field: string): Notificatio
 export function createNotificationServiceHandler(
   triggers: TriggerService,
   queries: NotificationQueries,
+  lifecycle: MessageLifecycle,
   extras: NotificationServiceExtras,
 ): ServiceImpl<typeof NotificationService> {
   return {
@@ -79,6 +81,7 @@ export function createNotificationServiceHandler(
           triggerId: request.triggerId || undefined,
           createdAfter: dateFromProto(request.createdAfter),
           createdBefore: dateFromProto(request.createdBefore),
+          acknowledged: request.acknowledged,
           pageSize: request.pageSize,
           cursor: request.pageToken || undefined,
         });
@@ -91,6 +94,15 @@ export function createNotificationServiceHandler(
       mapErrors(async () => ({ notification: toProtoNotification(await queries.retry(request.id)) })),
     cancelNotification: (request) =>
       mapErrors(async () => ({ notification: toProtoNotification(await queries.cancel(request.id)) })),
+    acknowledgeNotification: (request) =>
+      mapErrors(async () => {
+        const { record } = await lifecycle.acknowledge(request.id, request.by);
+        return { notification: toProtoNotification(record) };
+      }),
+    recallNotification: (request) =>
+      mapErrors(async () => ({
+        notification: toProtoNotification(await lifecycle.recall(request.id, request.reason)),
+      })),
     async *watchNotifications(request, context): AsyncGenerator<WatchNotificationsResponse> {
       const stream = extras.watch.watch(
         { ids: request.ids, userId: request.userId, eventId: request.eventId },

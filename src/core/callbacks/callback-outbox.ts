@@ -48,23 +48,26 @@ export class CallbackOutbox {
     this.byId = new Map(deps.callbacks.map((callback) => [callback.id, callback]));
   }
 
-  /** True when `record`'s current state should be reported to its callback. */
-  wants(record: NotificationRecord): boolean {
+  /**
+   * True when `event` (default: the record's status; or a lifecycle event such as `acknowledged`)
+   * should be reported to the record's callback.
+   */
+  wants(record: NotificationRecord, event: string = record.status): boolean {
     const callback = record.callback ? this.byId.get(record.callback) : undefined;
-    return callback !== undefined && (callback.events as readonly string[]).includes(record.status);
+    return callback !== undefined && (callback.events as readonly string[]).includes(event);
   }
 
-  /** Enqueue the callback of `record`'s current state (idempotent); false when none is due. */
-  async enqueue(record: NotificationRecord): Promise<boolean> {
-    if (!this.wants(record) || !record.callback) return false;
+  /** Enqueue the callback of `event` for `record` (idempotent); false when none is due. */
+  async enqueue(record: NotificationRecord, event: string = record.status): Promise<boolean> {
+    if (!this.wants(record, event) || !record.callback) return false;
     const now = this.deps.clock.now();
     return this.deps.store.enqueue(
       {
         id: newId(now),
         callbackId: record.callback,
         notificationId: record.id,
-        eventType: record.status,
-        payload: callbackPayload(record, record.status, now),
+        eventType: event,
+        payload: callbackPayload(record, event, now),
       },
       now,
     );

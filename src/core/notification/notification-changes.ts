@@ -6,12 +6,12 @@ import type { NotificationRecord } from './notification-record.js';
 /** Told about every committed status transition (the record as it stands after it). */
 export interface ChangeReporter {
   /** Report the change; never rejects (a failed callback enqueue is logged). */
-  changed(record: NotificationRecord): Promise<void>;
+  changed(record: NotificationRecord, event?: string): Promise<void>;
   /**
    * Report the change; rejects when its callback could not be queued, so a worker can hand its
    * message back and queue the callback on the redelivery instead of losing it.
    */
-  settle(record: NotificationRecord): Promise<void>;
+  settle(record: NotificationRecord, event?: string): Promise<void>;
 }
 
 /** Reports nothing (unit tests, tools that move no records). */
@@ -36,9 +36,9 @@ export class NotificationChanges implements ChangeReporter {
   ) {}
 
   /** Report `record`'s new state; resolves once its callback (if any) is in the outbox. */
-  async changed(record: NotificationRecord): Promise<void> {
+  async changed(record: NotificationRecord, event?: string): Promise<void> {
     try {
-      await this.settle(record);
+      await this.settle(record, event);
     } catch (error) {
       this.deps.logger.warn(
         { notification_id: record.id, callback: record.callback, err: (error as Error).message },
@@ -47,9 +47,10 @@ export class NotificationChanges implements ChangeReporter {
     }
   }
 
-  async settle(record: NotificationRecord): Promise<void> {
+  /** `event`: a lifecycle event (`acknowledged`, …) instead of the record's status. */
+  async settle(record: NotificationRecord, event?: string): Promise<void> {
     this.deps.bus.broadcastChange(record);
     const outbox = this.deps.outbox;
-    if (outbox?.wants(record)) await outbox.enqueue(record);
+    if (outbox?.wants(record, event)) await outbox.enqueue(record, event);
   }
 }

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file notify/v1/notification_service.proto.
  */
 export const file_notify_v1_notification_service: GenFile = /*@__PURE__*/
-  fileDesc("CiRub3RpZnkvdjEvbm90aWZpY2F0aW9uX3NlcnZpY2UucHJvdG8SCW5vdGlmeS52MSLvAgoOVHJpZ2dlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRISCgp0cmlnZ2VyX2lkGAIgASgJEhQKDHRyaWdnZXJfdHlwZRgDIAEoCRISCgpwcmV2aWV3X2lkGAQgASgJEiEKBnRhcmdldBgFIAEoCzIRLm5vdGlmeS52MS5UYXJnZXQSIwoHbWVzc2FnZRgGIAEoCzISLm5vdGlmeS52MS5NZXNzYWdlEhAKCGNoYW5uZWxzGAcgAygJEhIKCmRlZHVwZV9rZXkYCCABKAkSEAoIY3JpdGljYWwYCSABKAgSEAoIdHJhY2VfaWQYCiABKAkSOQoIbWV0YWRhdGEYCyADKAsyJy5ub3RpZnkudjEuVHJpZ2dlclJlcXVlc3QuTWV0YWRhdGFFbnRyeRIQCghjYWxsYmFjaxgyIAEoCRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiQQoPVHJpZ2dlclJlc3BvbnNlEi4KDW5vdGlmaWNhdGlvbnMYASADKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uIk8KFkdldE5vdGlmaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkSKQoEdmlldxgyIAEoDjIbLm5vdGlmeS52MS5Ob3RpZmljYXRpb25WaWV3IkgKF0dldE5vdGlmaWNhdGlvblJlc3BvbnNlEi0KDG5vdGlmaWNhdGlvbhgBIAEoCzIXLm5vdGlmeS52MS5Ob3RpZmljYXRpb24ijwIKGExpc3ROb3RpZmljYXRpb25zUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEi8KCHN0YXR1c2VzGAIgAygOMh0ubm90aWZ5LnYxLk5vdGlmaWNhdGlvblN0YXR1cxIPCgdjaGFubmVsGAMgASgJEhIKCnRyaWdnZXJfaWQYBCABKAkSMQoNY3JlYXRlZF9hZnRlchgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoOY3JlYXRlZF9iZWZvcmUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhZ2Vfc2l6ZRgHIAEoBRISCgpwYWdlX3Rva2VuGAggASgJImQKGUxpc3ROb3RpZmljYXRpb25zUmVzcG9uc2USLgoNbm90aWZpY2F0aW9ucxgBIAMoCzIXLm5vdGlmeS52MS5Ob3RpZmljYXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiYKGFJldHJ5Tm90aWZpY2F0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSJKChlSZXRyeU5vdGlmaWNhdGlvblJlc3BvbnNlEi0KDG5vdGlmaWNhdGlvbhgBIAEoCzIXLm5vdGlmeS52MS5Ob3RpZmljYXRpb24iJwoZQ2FuY2VsTm90aWZpY2F0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSJLChpDYW5jZWxOb3RpZmljYXRpb25SZXNwb25zZRItCgxub3RpZmljYXRpb24YASABKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uIksKGVdhdGNoTm90aWZpY2F0aW9uc1JlcXVlc3QSCwoDaWRzGAEgAygJEg8KB3VzZXJfaWQYAiABKAkSEAoIZXZlbnRfaWQYAyABKAkiSwoaV2F0Y2hOb3RpZmljYXRpb25zUmVzcG9uc2USLQoMbm90aWZpY2F0aW9uGAEgASgLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbiKLAgobUmVkcml2ZU5vdGlmaWNhdGlvbnNSZXF1ZXN0Ei8KCHN0YXR1c2VzGAEgAygOMh0ubm90aWZ5LnYxLk5vdGlmaWNhdGlvblN0YXR1cxIPCgdjaGFubmVsGAIgASgJEhIKCmVycm9yX2NvZGUYAyABKAkSMQoNY3JlYXRlZF9hZnRlchgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoOY3JlYXRlZF9iZWZvcmUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3VzZXJfaWQYBiABKAkSDwoHZHJ5X3J1bhgHIAEoCBINCgVsaW1pdBgIIAEoBSKNAQocUmVkcml2ZU5vdGlmaWNhdGlvbnNSZXNwb25zZRIVCg1tYXRjaGVkX2NvdW50GAEgASgDEhYKDnJlZHJpdmVuX2NvdW50GAIgASgDEhIKCnNhbXBsZV9pZHMYAyADKAkSFQoNZmxhZ2dlZF9jb3VudBgEIAEoAxITCgtmbGFnZ2VkX2lkcxgFIAMoCSpuChBOb3RpZmljYXRpb25WaWV3EiEKHU5PVElGSUNBVElPTl9WSUVXX1VOU1BFQ0lGSUVEEAASGwoXTk9USUZJQ0FUSU9OX1ZJRVdfQkFTSUMQARIaChZOT1RJRklDQVRJT05fVklFV19GVUxMEAIyogUKE05vdGlmaWNhdGlvblNlcnZpY2USQAoHVHJpZ2dlchIZLm5vdGlmeS52MS5UcmlnZ2VyUmVxdWVzdBoaLm5vdGlmeS52MS5UcmlnZ2VyUmVzcG9uc2USWAoPR2V0Tm90aWZpY2F0aW9uEiEubm90aWZ5LnYxLkdldE5vdGlmaWNhdGlvblJlcXVlc3QaIi5ub3RpZnkudjEuR2V0Tm90aWZpY2F0aW9uUmVzcG9uc2USXgoRTGlzdE5vdGlmaWNhdGlvbnMSIy5ub3RpZnkudjEuTGlzdE5vdGlmaWNhdGlvbnNSZXF1ZXN0GiQubm90aWZ5LnYxLkxpc3ROb3RpZmljYXRpb25zUmVzcG9uc2USXgoRUmV0cnlOb3RpZmljYXRpb24SIy5ub3RpZnkudjEuUmV0cnlOb3RpZmljYXRpb25SZXF1ZXN0GiQubm90aWZ5LnYxLlJldHJ5Tm90aWZpY2F0aW9uUmVzcG9uc2USYQoSQ2FuY2VsTm90aWZpY2F0aW9uEiQubm90aWZ5LnYxLkNhbmNlbE5vdGlmaWNhdGlvblJlcXVlc3QaJS5ub3RpZnkudjEuQ2FuY2VsTm90aWZpY2F0aW9uUmVzcG9uc2USYwoSV2F0Y2hOb3RpZmljYXRpb25zEiQubm90aWZ5LnYxLldhdGNoTm90aWZpY2F0aW9uc1JlcXVlc3QaJS5ub3RpZnkudjEuV2F0Y2hOb3RpZmljYXRpb25zUmVzcG9uc2UwARJnChRSZWRyaXZlTm90aWZpY2F0aW9ucxImLm5vdGlmeS52MS5SZWRyaXZlTm90aWZpY2F0aW9uc1JlcXVlc3QaJy5ub3RpZnkudjEuUmVkcml2ZU5vdGlmaWNhdGlvbnNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_notify_v1_notification]);
+  fileDesc("CiRub3RpZnkvdjEvbm90aWZpY2F0aW9uX3NlcnZpY2UucHJvdG8SCW5vdGlmeS52MSLvAgoOVHJpZ2dlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRISCgp0cmlnZ2VyX2lkGAIgASgJEhQKDHRyaWdnZXJfdHlwZRgDIAEoCRISCgpwcmV2aWV3X2lkGAQgASgJEiEKBnRhcmdldBgFIAEoCzIRLm5vdGlmeS52MS5UYXJnZXQSIwoHbWVzc2FnZRgGIAEoCzISLm5vdGlmeS52MS5NZXNzYWdlEhAKCGNoYW5uZWxzGAcgAygJEhIKCmRlZHVwZV9rZXkYCCABKAkSEAoIY3JpdGljYWwYCSABKAgSEAoIdHJhY2VfaWQYCiABKAkSOQoIbWV0YWRhdGEYCyADKAsyJy5ub3RpZnkudjEuVHJpZ2dlclJlcXVlc3QuTWV0YWRhdGFFbnRyeRIQCghjYWxsYmFjaxgyIAEoCRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiQQoPVHJpZ2dlclJlc3BvbnNlEi4KDW5vdGlmaWNhdGlvbnMYASADKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uIk8KFkdldE5vdGlmaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkSKQoEdmlldxgyIAEoDjIbLm5vdGlmeS52MS5Ob3RpZmljYXRpb25WaWV3IkgKF0dldE5vdGlmaWNhdGlvblJlc3BvbnNlEi0KDG5vdGlmaWNhdGlvbhgBIAEoCzIXLm5vdGlmeS52MS5Ob3RpZmljYXRpb24iuwIKGExpc3ROb3RpZmljYXRpb25zUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEi8KCHN0YXR1c2VzGAIgAygOMh0ubm90aWZ5LnYxLk5vdGlmaWNhdGlvblN0YXR1cxIPCgdjaGFubmVsGAMgASgJEhIKCnRyaWdnZXJfaWQYBCABKAkSMQoNY3JlYXRlZF9hZnRlchgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoOY3JlYXRlZF9iZWZvcmUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhZ2Vfc2l6ZRgHIAEoBRISCgpwYWdlX3Rva2VuGAggASgJEhkKDGFja25vd2xlZGdlZBgoIAEoCEgAiAEBQg8KDV9hY2tub3dsZWRnZWQiZAoZTGlzdE5vdGlmaWNhdGlvbnNSZXNwb25zZRIuCg1ub3RpZmljYXRpb25zGAEgAygLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiJgoYUmV0cnlOb3RpZmljYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIkoKGVJldHJ5Tm90aWZpY2F0aW9uUmVzcG9uc2USLQoMbm90aWZpY2F0aW9uGAEgASgLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbiInChlDYW5jZWxOb3RpZmljYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIksKGkNhbmNlbE5vdGlmaWNhdGlvblJlc3BvbnNlEi0KDG5vdGlmaWNhdGlvbhgBIAEoCzIXLm5vdGlmeS52MS5Ob3RpZmljYXRpb24iSwoZV2F0Y2hOb3RpZmljYXRpb25zUmVxdWVzdBILCgNpZHMYASADKAkSDwoHdXNlcl9pZBgCIAEoCRIQCghldmVudF9pZBgDIAEoCSJLChpXYXRjaE5vdGlmaWNhdGlvbnNSZXNwb25zZRItCgxub3RpZmljYXRpb24YASABKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uIosCChtSZWRyaXZlTm90aWZpY2F0aW9uc1JlcXVlc3QSLwoIc3RhdHVzZXMYASADKA4yHS5ub3RpZnkudjEuTm90aWZpY2F0aW9uU3RhdHVzEg8KB2NoYW5uZWwYAiABKAkSEgoKZXJyb3JfY29kZRgDIAEoCRIxCg1jcmVhdGVkX2FmdGVyGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5jcmVhdGVkX2JlZm9yZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHdXNlcl9pZBgGIAEoCRIPCgdkcnlfcnVuGAcgASgIEg0KBWxpbWl0GAggASgFIo0BChxSZWRyaXZlTm90aWZpY2F0aW9uc1Jlc3BvbnNlEhUKDW1hdGNoZWRfY291bnQYASABKAMSFgoOcmVkcml2ZW5fY291bnQYAiABKAMSEgoKc2FtcGxlX2lkcxgDIAMoCRIVCg1mbGFnZ2VkX2NvdW50GAQgASgDEhMKC2ZsYWdnZWRfaWRzGAUgAygJIjgKHkFja25vd2xlZGdlTm90aWZpY2F0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCRIKCgJieRgCIAEoCSJQCh9BY2tub3dsZWRnZU5vdGlmaWNhdGlvblJlc3BvbnNlEi0KDG5vdGlmaWNhdGlvbhgBIAEoCzIXLm5vdGlmeS52MS5Ob3RpZmljYXRpb24iNwoZUmVjYWxsTm90aWZpY2F0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiSwoaUmVjYWxsTm90aWZpY2F0aW9uUmVzcG9uc2USLQoMbm90aWZpY2F0aW9uGAEgASgLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbipuChBOb3RpZmljYXRpb25WaWV3EiEKHU5PVElGSUNBVElPTl9WSUVXX1VOU1BFQ0lGSUVEEAASGwoXTk9USUZJQ0FUSU9OX1ZJRVdfQkFTSUMQARIaChZOT1RJRklDQVRJT05fVklFV19GVUxMEAIy9wYKE05vdGlmaWNhdGlvblNlcnZpY2USQAoHVHJpZ2dlchIZLm5vdGlmeS52MS5UcmlnZ2VyUmVxdWVzdBoaLm5vdGlmeS52MS5UcmlnZ2VyUmVzcG9uc2USWAoPR2V0Tm90aWZpY2F0aW9uEiEubm90aWZ5LnYxLkdldE5vdGlmaWNhdGlvblJlcXVlc3QaIi5ub3RpZnkudjEuR2V0Tm90aWZpY2F0aW9uUmVzcG9uc2USXgoRTGlzdE5vdGlmaWNhdGlvbnMSIy5ub3RpZnkudjEuTGlzdE5vdGlmaWNhdGlvbnNSZXF1ZXN0GiQubm90aWZ5LnYxLkxpc3ROb3RpZmljYXRpb25zUmVzcG9uc2USXgoRUmV0cnlOb3RpZmljYXRpb24SIy5ub3RpZnkudjEuUmV0cnlOb3RpZmljYXRpb25SZXF1ZXN0GiQubm90aWZ5LnYxLlJldHJ5Tm90aWZpY2F0aW9uUmVzcG9uc2USYQoSQ2FuY2VsTm90aWZpY2F0aW9uEiQubm90aWZ5LnYxLkNhbmNlbE5vdGlmaWNhdGlvblJlcXVlc3QaJS5ub3RpZnkudjEuQ2FuY2VsTm90aWZpY2F0aW9uUmVzcG9uc2USYwoSV2F0Y2hOb3RpZmljYXRpb25zEiQubm90aWZ5LnYxLldhdGNoTm90aWZpY2F0aW9uc1JlcXVlc3QaJS5ub3RpZnkudjEuV2F0Y2hOb3RpZmljYXRpb25zUmVzcG9uc2UwARJnChRSZWRyaXZlTm90aWZpY2F0aW9ucxImLm5vdGlmeS52MS5SZWRyaXZlTm90aWZpY2F0aW9uc1JlcXVlc3QaJy5ub3RpZnkudjEuUmVkcml2ZU5vdGlmaWNhdGlvbnNSZXNwb25zZRJwChdBY2tub3dsZWRnZU5vdGlmaWNhdGlvbhIpLm5vdGlmeS52MS5BY2tub3dsZWRnZU5vdGlmaWNhdGlvblJlcXVlc3QaKi5ub3RpZnkudjEuQWNrbm93bGVkZ2VOb3RpZmljYXRpb25SZXNwb25zZRJhChJSZWNhbGxOb3RpZmljYXRpb24SJC5ub3RpZnkudjEuUmVjYWxsTm90aWZpY2F0aW9uUmVxdWVzdBolLm5vdGlmeS52MS5SZWNhbGxOb3RpZmljYXRpb25SZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_notify_v1_notification]);
 
 /**
  * @generated from message notify.v1.TriggerRequest
@@ -201,6 +201,13 @@ export type ListNotificationsRequest = Message<"notify.v1.ListNotificationsReque
    * @generated from field: string page_token = 8;
    */
   pageToken: string;
+
+  /**
+   * When set: only acknowledged (true) or only unacknowledged (false) notifications.
+   *
+   * @generated from field: optional bool acknowledged = 40;
+   */
+  acknowledged?: boolean | undefined;
 };
 
 /**
@@ -461,6 +468,88 @@ export const RedriveNotificationsResponseSchema: GenMessage<RedriveNotifications
   messageDesc(file_notify_v1_notification_service, 13);
 
 /**
+ * @generated from message notify.v1.AcknowledgeNotificationRequest
+ */
+export type AcknowledgeNotificationRequest = Message<"notify.v1.AcknowledgeNotificationRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Who acknowledges (shown on the card); required.
+   *
+   * @generated from field: string by = 2;
+   */
+  by: string;
+};
+
+/**
+ * Describes the message notify.v1.AcknowledgeNotificationRequest.
+ * Use `create(AcknowledgeNotificationRequestSchema)` to create a new message.
+ */
+export const AcknowledgeNotificationRequestSchema: GenMessage<AcknowledgeNotificationRequest> = /*@__PURE__*/
+  messageDesc(file_notify_v1_notification_service, 14);
+
+/**
+ * @generated from message notify.v1.AcknowledgeNotificationResponse
+ */
+export type AcknowledgeNotificationResponse = Message<"notify.v1.AcknowledgeNotificationResponse"> & {
+  /**
+   * @generated from field: notify.v1.Notification notification = 1;
+   */
+  notification?: Notification | undefined;
+};
+
+/**
+ * Describes the message notify.v1.AcknowledgeNotificationResponse.
+ * Use `create(AcknowledgeNotificationResponseSchema)` to create a new message.
+ */
+export const AcknowledgeNotificationResponseSchema: GenMessage<AcknowledgeNotificationResponse> = /*@__PURE__*/
+  messageDesc(file_notify_v1_notification_service, 15);
+
+/**
+ * @generated from message notify.v1.RecallNotificationRequest
+ */
+export type RecallNotificationRequest = Message<"notify.v1.RecallNotificationRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Why the message is recalled (kept in the recall attempt row).
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message notify.v1.RecallNotificationRequest.
+ * Use `create(RecallNotificationRequestSchema)` to create a new message.
+ */
+export const RecallNotificationRequestSchema: GenMessage<RecallNotificationRequest> = /*@__PURE__*/
+  messageDesc(file_notify_v1_notification_service, 16);
+
+/**
+ * @generated from message notify.v1.RecallNotificationResponse
+ */
+export type RecallNotificationResponse = Message<"notify.v1.RecallNotificationResponse"> & {
+  /**
+   * @generated from field: notify.v1.Notification notification = 1;
+   */
+  notification?: Notification | undefined;
+};
+
+/**
+ * Describes the message notify.v1.RecallNotificationResponse.
+ * Use `create(RecallNotificationResponseSchema)` to create a new message.
+ */
+export const RecallNotificationResponseSchema: GenMessage<RecallNotificationResponse> = /*@__PURE__*/
+  messageDesc(file_notify_v1_notification_service, 17);
+
+/**
  * How much of a notification GetNotification returns.
  *
  * @generated from enum notify.v1.NotificationView
@@ -570,6 +659,28 @@ export const NotificationService: GenService<{
     methodKind: "unary";
     input: typeof RedriveNotificationsRequestSchema;
     output: typeof RedriveNotificationsResponseSchema;
+  },
+  /**
+   * Acknowledge a notification (scope trigger): sets acknowledged_at/_by and updates its card
+   * (app bot: PATCH; webhook bot: a follow-up message, unless configured off). Idempotent.
+   *
+   * @generated from rpc notify.v1.NotificationService.AcknowledgeNotification
+   */
+  acknowledgeNotification: {
+    methodKind: "unary";
+    input: typeof AcknowledgeNotificationRequestSchema;
+    output: typeof AcknowledgeNotificationResponseSchema;
+  },
+  /**
+   * Recall (delete) a SENT app-bot message within the channel's recall window (scope trigger).
+   * FAILED_PRECONDITION outside the window, for the webhook bot, or before it was sent.
+   *
+   * @generated from rpc notify.v1.NotificationService.RecallNotification
+   */
+  recallNotification: {
+    methodKind: "unary";
+    input: typeof RecallNotificationRequestSchema;
+    output: typeof RecallNotificationResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_notify_v1_notification_service, 0);
