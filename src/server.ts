@@ -122,6 +122,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         channels,
         clock,
         sendTimeoutMs: config.worker.sendTimeoutMs,
+        maxTextLength: config.delivery.maxTextLength,
       });
     let worker: DeliveryWorker | undefined;
     let scanner: Scanner | undefined;
