@@ -15,6 +15,7 @@ import { NotificationQueries } from './core/notification/notification-queries.js
 import { createChannelRegistry, type ChannelRegistry } from './core/channels/channel-registry.js';
 import { createAuthInterceptor, isLoopbackHost } from './core/rpc/auth-interceptor.js';
 import { createErrorLoggingInterceptor } from './core/rpc/error-logging-interceptor.js';
+import { withProtocolErrorInfo } from './core/rpc/error-mapping.js';
 import { registerHealthService } from './core/rpc/health/health-service.js';
 import { HealthStatusBoard } from './core/rpc/health/health-status-board.js';
 import { createNotificationServiceHandler } from './core/rpc/notification-service-handler.js';
@@ -208,6 +209,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         port: config.server.port,
         readMaxBytes: config.server.maxRequestBytes,
         maxConcurrentStreams: config.server.maxConcurrentStreams,
+        ignoreUnknownJsonFields: config.server.allowUnknownFields,
+        decorateError: withProtocolErrorInfo,
         interceptors: [
           createErrorLoggingInterceptor(logger.child({ component: 'rpc' })),
           createAuthInterceptor(config.auth),

@@ -17,7 +17,7 @@ const logger = createLogger('silent');
 
 interface StoreUnderTest {
   readonly name: string;
-  open(): Promise<{ db: OpenDatabase; cleanup(): Promise<void> }>;
+  readonly open: () => Promise<{ db: OpenDatabase; cleanup: () => Promise<void> }>;
 }
 
 let sqliteDir: string;
@@ -37,14 +37,14 @@ afterAll(async () => {
 const STORES: StoreUnderTest[] = [
   {
     name: 'SQLite',
-    async open() {
+    open: async () => {
       const db = await openDatabase(`sqlite:${path.join(sqliteDir, 'store.sqlite')}`, 2, logger);
       return { db, cleanup: () => db.close() };
     },
   },
   {
     name: 'MariaDB',
-    async open() {
+    open: async () => {
       const db = await openDatabase(mariadb.url, 4, logger);
       return { db, cleanup: () => db.close() };
     },

@@ -8,6 +8,7 @@ import { migrateDatabase, openDatabase } from '../../src/core/store/open-store.j
 import { ALL_ENTITIES } from '../../src/core/store/typeorm/entities.js';
 import { MIGRATIONS_TABLE_NAME } from '../../src/core/store/typeorm/mysql-data-source.js';
 import { UserChannelConfigEntity } from '../../src/core/store/typeorm/user-channel-config-entity.js';
+import { SQLITE_MIGRATIONS } from '../../src/core/store/typeorm/migrations/sqlite/index.js';
 import { runMigrations } from '../../src/core/store/typeorm/run-migrations.js';
 import { SQLITE_DIALECT, toSqliteTime } from '../../src/core/store/typeorm/sql-dialect.js';
 import { createSqliteDataSource, parseSqliteUrl } from '../../src/core/store/typeorm/sqlite-data-source.js';
@@ -53,11 +54,12 @@ async function withDataSource<T>(work: (dataSource: DataSource) => Promise<T>): 
 describe('SQLite migrations', () => {
   it('apply once, then report nothing pending', async () => {
     const fresh = path.join(dir, 'fresh.sqlite');
-    expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual(['InitialSchema1767225600000']);
+    const names = SQLITE_MIGRATIONS.map((Migration) => new Migration().name ?? '');
+    expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual(names);
     expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual([]);
     const dataSource = await createSqliteDataSource({ path: fresh });
     try {
-      expect(await dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE_NAME}`)).toHaveLength(1);
+      expect(await dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE_NAME}`)).toHaveLength(names.length);
     } finally {
       await dataSource.destroy();
     }

@@ -23,6 +23,12 @@ const serverSchema = z.strictObject({
    * see REFUSED_STREAM errors instead, so it is off unless asked for.
    */
   maxConcurrentStreams: z.number().int().positive().optional(),
+  /**
+   * Accept (and drop) request JSON fields and enum names the schema does not know, for callers built
+   * against a newer schema. Default false: INVALID_ARGUMENT naming the field, so a typo such as
+   * "critcal" is never silently ignored.
+   */
+  allowUnknownFields: z.boolean().default(false),
   /** How long SIGTERM waits for in-flight RPCs and deliveries. */
   shutdownGraceMs: z.number().int().nonnegative().default(15_000),
 });
