@@ -24,17 +24,6 @@ function decorated(error: ConnectError | undefined, decorate: ErrorDecorator): C
   return error && error.details.length === 0 ? decorate(error) : undefined;
 }
 
-/** gRPC: the status rides in HTTP trailers, which connect fills in once the body has ended. */
-async function* grpcBody(
-  body: AsyncIterable<Uint8Array> | undefined,
-  trailer: Headers,
-  decorate: ErrorDecorator,
-): AsyncGenerator<Uint8Array> {
-  if (body) yield* body;
-  const replacement = decorated(findTrailerError(trailer), decorate);
-  if (replacement) setTrailerStatus(trailer, replacement);
-}
-
 /** gRPC-Web: the status is the body's last envelope (flag 0x80, HTTP/1-style header lines). */
 async function* grpcWebBody(
   body: AsyncIterable<Uint8Array>,
@@ -87,7 +76,8 @@ async function connectUnary(
 
 /**
  * The response with its error, if it is one without details, replaced by `decorate(error)`: for
- * gRPC, gRPC-Web and Connect unary. Success responses and streaming Connect answers pass unchanged.
+ * gRPC, gRPC-Web and Connect unary. Success responses and streaming Connect answers pass unchanged;
+ * on gRPC only an error raised before the first message is seen (mid-stream ones keep theirs).
  */
 export async function withErrorDetails(
   response: UniversalServerResponse,
@@ -99,9 +89,12 @@ export async function withErrorDetails(
     return body ? { ...response, body: grpcWebBody(body, decorate) } : response;
   }
   if (type.startsWith('application/grpc')) {
+    // connect answers once the body's first bytes exist, so an error raised before any message
+    // (decode, size) is already in the trailer; a success answer passes untouched, body and all.
     const trailer = response.trailer;
-    if (!trailer) return response;
-    return { ...response, body: grpcBody(body, trailer, decorate) };
+    const replacement = trailer && decorated(findTrailerError(trailer), decorate);
+    if (trailer && replacement) setTrailerStatus(trailer, replacement);
+    return response;
   }
   if (response.status !== 200 && type.startsWith('application/json') && body) {
     return connectUnary(response, body, decorate);
