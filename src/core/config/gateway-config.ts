@@ -111,8 +111,11 @@ const scannerSchema = z.strictObject({
 });
 
 const deliverySchema = z.strictObject({
-  /** Longest accepted rendered text, in characters. */
-  maxTextLength: z.number().int().positive().default(4000),
+  /**
+   * Longest accepted rendered text, in characters. At most 4,000,000: message_text is MEDIUMTEXT
+   * (16 MiB), which that many 4-byte characters still fit.
+   */
+  maxTextLength: z.number().int().positive().max(4_000_000).default(4000),
   /** Sent (with fallback_used = true) when a template is missing or renders empty. */
   fallbackText: z.string().min(1).default('You have a new notification.'),
   /** Templates per trigger_type: `{{variable}}` placeholders, plus {{target_url}}. */
