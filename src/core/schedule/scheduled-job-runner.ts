@@ -1,7 +1,6 @@
 import type { BusEvent, MessageBus, Subscription } from '../bus/message-bus.js';
 import type { TriggerService } from '../delivery/trigger-service.js';
 import { GatewayError, type GatewayErrorKind } from '../shared/gateway-error.js';
-
 import type { Logger } from '../shared/logger.js';
 import type { JobStore } from './job-store.js';
 import { triggerForFire } from './schedule-request.js';
