@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/core/shared/logger.js';
-import { migrateDatabase, openDatabase, type OpenDatabase } from '../../src/core/store/open-store.js';
+import { migrateDatabase, openDatabase, type OpenDatabase } from '../../src/adapters/sql-store/open-store.js';
 import { T0, newNotification, uniqueUser } from '../helpers/notification-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
