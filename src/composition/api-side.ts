@@ -2,6 +2,7 @@ import type { ConnectRouter } from '@connectrpc/connect';
 import { createAuthInterceptor, isLoopbackHost } from '../adapters/rpc/auth-interceptor.js';
 import { createConfigServiceHandler } from '../adapters/rpc/config-service-handler.js';
 import { createErrorLoggingInterceptor } from '../adapters/rpc/error-logging-interceptor.js';
+import { withProtocolErrorInfo } from '../adapters/rpc/error-mapping.js';
 import { createNotificationServiceHandler } from '../adapters/rpc/notification-service-handler.js';
 import { callbackRoutes } from '../adapters/rpc/callback-routes.js';
 import { createOperationsServiceHandler } from '../adapters/rpc/operations-service-handler.js';
@@ -95,6 +96,8 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
     port: config.server.port,
     readMaxBytes: config.server.maxRequestBytes,
     maxConcurrentStreams: config.server.maxConcurrentStreams,
+    ignoreUnknownJsonFields: config.server.allowUnknownFields,
+    decorateError: withProtocolErrorInfo,
     interceptors: [
       createErrorLoggingInterceptor(logger.child({ component: 'rpc' })),
       createAuthInterceptor(config.auth),

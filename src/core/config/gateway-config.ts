@@ -23,6 +23,12 @@ const serverSchema = z.strictObject({
    * see REFUSED_STREAM errors instead, so it is off unless asked for.
    */
   maxConcurrentStreams: z.number().int().positive().optional(),
+  /**
+   * Accept (and drop) request JSON fields and enum names the schema does not know, for callers built
+   * against a newer schema. Default false: INVALID_ARGUMENT naming the field, so a typo such as
+   * "critcal" is never silently ignored.
+   */
+  allowUnknownFields: z.boolean().default(false),
   /** How long SIGTERM waits for in-flight RPCs and deliveries. */
   shutdownGraceMs: z.number().int().nonnegative().default(15_000),
 });
@@ -110,8 +116,11 @@ const scannerSchema = z.strictObject({
 });
 
 const deliverySchema = z.strictObject({
-  /** Longest accepted rendered text, in characters. */
-  maxTextLength: z.number().int().positive().default(4000),
+  /**
+   * Longest accepted rendered text, in characters. At most 4,000,000: message_text is MEDIUMTEXT
+   * (16 MiB), which that many 4-byte characters still fit.
+   */
+  maxTextLength: z.number().int().positive().max(4_000_000).default(4000),
   /** Sent (with fallback_used = true) when a template is missing or renders empty. */
   fallbackText: z.string().min(1).default('You have a new notification.'),
   /** Templates per trigger_type: `{{variable}}` placeholders, plus {{target_url}}. */

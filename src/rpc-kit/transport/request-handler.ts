@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { createConnectNodeHandler } from './connect-node-handler.js';
+import type { ErrorDecorator } from './protocol-error-details.js';
 
 /** Largest request message connect accepts before answering ResourceExhausted: 1 MiB. */
 export const DEFAULT_RPC_READ_MAX_BYTES = 1024 * 1024;
@@ -32,17 +33,25 @@ export interface RpcRequestHandlerOptions {
   readMaxBytes?: number | undefined;
   shutdownSignal?: AbortSignal | undefined;
   logger?: RpcTransportLogger | undefined;
+  /** Accept (and drop) JSON fields and enum names the schema does not know. Default false: InvalidArgument. */
+  ignoreUnknownJsonFields?: boolean | undefined;
+  /** Supplies details for errors connect raises before any handler runs (decode, size). */
+  decorateError?: ErrorDecorator | undefined;
 }
 
 /** One request listener for both the HTTP/1.1 and the HTTP/2 server: exact-path httpRoutes first, then connect. */
 export function createRpcRequestHandler(
   options: RpcRequestHandlerOptions,
 ): (req: HttpRequest, res: HttpResponse) => void {
-  const rpc = connectNodeAdapter({
+  const rpc = createConnectNodeHandler({
     routes: options.routes,
     interceptors: options.interceptors ?? [],
     readMaxBytes: options.readMaxBytes ?? DEFAULT_RPC_READ_MAX_BYTES,
     shutdownSignal: options.shutdownSignal,
+    // connect ignores unknown JSON fields by default, so a typo such as "critcal" was dropped silently.
+    jsonOptions: { ignoreUnknownFields: options.ignoreUnknownJsonFields ?? false },
+    decorateError: options.decorateError,
+    logger: options.logger,
   });
   // A Map, not the record itself, so that a path such as "/constructor" can never hit Object.prototype.
   const entries = Object.entries(options.httpRoutes ?? {});

@@ -9,6 +9,7 @@ import { ConnectionTracker } from './connection-tracker.js';
 import { sniffProtocol } from './protocol-sniffer.js';
 import { createRpcRequestHandler } from './request-handler.js';
 import type { HttpRouteHandler, RpcTransportLogger } from './request-handler.js';
+import type { ErrorDecorator } from './protocol-error-details.js';
 
 /** How long close() waits for in-flight requests by default: 10 s. */
 export const DEFAULT_CLOSE_GRACE_MS = 10_000;
@@ -34,6 +35,10 @@ export interface RpcListenerOptions {
   firstByteTimeoutMs?: number;
   /** HTTP/2 streams a client may have open per connection (SETTINGS_MAX_CONCURRENT_STREAMS). Default: no cap. */
   maxConcurrentStreams?: number;
+  /** Accept (and drop) unknown JSON fields and enum names. Default false: InvalidArgument naming them. */
+  ignoreUnknownJsonFields?: boolean;
+  /** Supplies details for errors connect raises before any handler runs (decode, size). */
+  decorateError?: ErrorDecorator;
   logger?: RpcTransportLogger;
 }
 
