@@ -1,8 +1,5 @@
 import { hostname } from 'node:os';
 import type { ConnectRouter } from '@connectrpc/connect';
-import { ConfigService } from './gen/notify/v1/config_service_pb.js';
-import { NotificationService } from './gen/notify/v1/notification_service_pb.js';
-import { ScheduleService } from './gen/notify/v1/schedule_service_pb.js';
 import type { MessageBus } from './core/bus/message-bus.js';
 import { openBus } from './core/bus/open-bus.js';
 import type { GatewayConfig } from './core/config/gateway-config.js';
@@ -13,9 +10,10 @@ import { countByStatus } from './core/store/typeorm/count-by-status.js';
 import { TriggerService } from './core/delivery/trigger-service.js';
 import { NotificationQueries } from './core/notification/notification-queries.js';
 import { createChannelRegistry, type ChannelRegistry } from './core/channels/channel-registry.js';
-import { createAuthInterceptor, isLoopbackHost } from './core/rpc/auth-interceptor.js';
+import { createApiKeyAuth, isLoopbackHost } from './core/rpc/auth-interceptor.js';
+import { registerGatewayRoutes } from './core/rpc/gateway-routes.js';
+import { MethodAccessTable } from './core/rpc/method-access.js';
 import { createErrorLoggingInterceptor } from './core/rpc/error-logging-interceptor.js';
-import { registerHealthService } from './core/rpc/health/health-service.js';
 import { HealthStatusBoard } from './core/rpc/health/health-status-board.js';
 import { createNotificationServiceHandler } from './core/rpc/notification-service-handler.js';
 import { createScheduleServiceHandler } from './core/rpc/schedule-service-handler.js';
@@ -23,8 +21,10 @@ import { createGatewayScanner } from './core/scanner/create-scanner.js';
 import type { Scanner } from './core/scanner/scanner.js';
 import { JobScheduler } from './core/schedule/job-scheduler.js';
 import { ScheduledJobRunner } from './core/schedule/scheduled-job-runner.js';
-import { registerReflection } from './core/rpc/register-reflection.js';
 import { startRpcListener, type RpcListener } from './core/rpc/transport/rpc-listener.js';
+import type { RefusalReason } from './core/rpc/transport/memory-guard.js';
+import { toConnectError } from './core/rpc/error-mapping.js';
+import { GatewayError } from './core/shared/gateway-error.js';
 import { systemClock, type Clock } from './core/shared/clock.js';
 import { createLogger, type Logger } from './core/shared/logger.js';
 import { assertMigrated, openDatabase, type OpenDatabase } from './core/store/open-store.js';
@@ -67,14 +67,43 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** Refuse to serve a non-loopback address without API keys unless config says so explicitly. */
-function assertAuthSafe(config: GatewayConfig): void {
-  if (config.auth.apiKeys.length > 0 || config.auth.allowAnonymous || isLoopbackHost(config.server.host))
-    return;
+/**
+ * Refuse to serve a non-loopback address without API keys unless config says so explicitly, and
+ * a /metrics that requires a key no one can hold.
+ */
+async function assertAuthSafe(config: GatewayConfig): Promise<void> {
+  if (config.server.metricsRequireKey && config.auth.apiKeys.length === 0)
+    throw new ConfigError('server.metricsRequireKey', 'requires auth.apiKeys (a key with the metrics scope)');
+  if (config.auth.apiKeys.length > 0 || config.auth.allowAnonymous) return;
+  if (await isLoopbackHost(config.server.host)) return;
   throw new ConfigError(
     'auth.apiKeys',
     `server.host ${config.server.host} is not loopback: configure API keys, or set auth.allowAnonymous: true`,
   );
+}
+
+/** The `server.*` transport settings every listener of this process shares. */
+function transportOptions(config: GatewayConfig) {
+  const server = config.server;
+  return {
+    host: server.host,
+    maxConcurrentStreams: server.maxConcurrentStreams,
+    http2MaxSessionMemoryMb: server.http2MaxSessionMemoryMb,
+    idleTimeoutMs: server.idleTimeoutMs,
+    memoryLimits: {
+      maxBufferedRequestBytes: server.maxBufferedRequestBytes,
+      maxBufferedRequestBytesPerConnection: server.maxBufferedRequestBytesPerConnection,
+      requestBodyTimeoutMs: server.requestBodyTimeoutMs,
+      maxUnsentResponseBytes: server.maxUnsentResponseBytes,
+      responseTimeoutMs: server.responseTimeoutMs,
+    },
+    refusalError: (reason: RefusalReason) =>
+      toConnectError(
+        reason === 'request_timeout'
+          ? new GatewayError('unavailable', 'request_body_timeout', 'the request body did not arrive in time')
+          : new GatewayError('resource_exhausted', 'overloaded', 'too many request bytes in flight; retry later'),
+      ),
+  };
 }
 
 /**
@@ -87,7 +116,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const logger = options.logger ?? createLogger(config.log.level);
   const runsApi = mode !== 'worker';
   const runsWorker = mode !== 'api';
-  if (runsApi) assertAuthSafe(config);
+  if (runsApi) await assertAuthSafe(config);
   const channels = await createChannelRegistry(config.channels, BUILTIN_PLUGINS, (channel) => ({
     channel,
     logger: logger.child({ channel }),
@@ -202,22 +231,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         maxTextLength: config.delivery.maxTextLength,
       });
       const db = apiDb;
+      const access = new MethodAccessTable();
+      const auth = createApiKeyAuth(config.auth, access, config.server);
       listener = await startRpcListener({
-        host: config.server.host,
+        ...transportOptions(config),
         port: config.server.port,
         readMaxBytes: config.server.maxRequestBytes,
-        maxConcurrentStreams: config.server.maxConcurrentStreams,
-        interceptors: [
-          createErrorLoggingInterceptor(logger.child({ component: 'rpc' })),
-          createAuthInterceptor(config.auth),
-        ],
-        routes: (router: ConnectRouter) => {
-          router.service(NotificationService, createNotificationServiceHandler(triggers, queries));
-          router.service(ConfigService, createConfigServiceHandler(userConfigs, channels));
-          router.service(ScheduleService, createScheduleServiceHandler(scheduler));
-          registerHealthService(router, health);
-          registerReflection(router);
-        },
+        authorize: auth.authorize,
+        verifyRoutes: access.verify,
+        interceptors: [createErrorLoggingInterceptor(logger.child({ component: 'rpc' })), auth.interceptor],
+        routes: (router: ConnectRouter) =>
+          registerGatewayRoutes(router, access, {
+            notifications: createNotificationServiceHandler(triggers, queries),
+            config: createConfigServiceHandler(userConfigs, channels),
+            schedules: createScheduleServiceHandler(scheduler),
+            health,
+          }),
         httpRoutes: operationalRoutes({
           readinessChecks: [() => db.notifications.ping(), () => bus.ping()],
           renderMetrics: () => metrics.render(),
@@ -225,6 +254,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         logger: logger.child({ component: 'rpc' }),
       });
       const started = listener;
+      metrics.observeTransport(() => started.stats());
       closers.push(async () => {
         health.shutdown();
         await started.close({ graceMs: config.server.shutdownGraceMs });
@@ -235,8 +265,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // A worker-only process has no RPCs, but operators still probe and scrape it.
       const db = workerDb;
       const opsListener = await startRpcListener({
-        host: config.server.host,
+        ...transportOptions(config),
         port: config.worker.httpPort,
+        authorize: createApiKeyAuth(config.auth, new MethodAccessTable(), config.server).authorize,
         routes: () => undefined,
         httpRoutes: operationalRoutes({
           readinessChecks: [() => db.notifications.ping(), () => bus.ping()],

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 const CHANNEL_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const SCOPES = ['trigger', 'read', 'config', 'admin'] as const;
+const SCOPES = ['trigger', 'read', 'config', 'metrics', 'admin'] as const;
 
 /** An API-key scope (DESIGN §2). `admin` implies every other scope. */
 export type Scope = (typeof SCOPES)[number];
@@ -18,14 +18,51 @@ const serverSchema = z.strictObject({
   /** Triggers processed at once; more get ResourceExhausted (`overloaded`) instead of queueing. */
   maxInFlightTriggers: z.number().int().positive().default(256),
   /**
-   * HTTP/2 streams one client connection may have open (unset: no cap, Node's default). grpc-js and
-   * the Go and Java clients queue calls beyond it; Node's http2 clients (connect-node) do not, and
-   * see REFUSED_STREAM errors instead, so it is off unless asked for.
+   * HTTP/2 streams one client connection may have open (SETTINGS_MAX_CONCURRENT_STREAMS). grpc-js,
+   * Go and Java clients queue calls beyond it; Node's http2 client (connect-node) assumes 100 until
+   * the server's SETTINGS arrive, so a cap below 100 refuses part of its first burst (REFUSED_STREAM).
    */
-  maxConcurrentStreams: z.number().int().positive().optional(),
+  maxConcurrentStreams: z.number().int().positive().default(100),
+  /** Request-body bytes buffered at once by the whole process; beyond it requests are refused. */
+  maxBufferedRequestBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
+  /** Request-body bytes buffered at once for one client connection; beyond it requests are refused. */
+  maxBufferedRequestBytesPerConnection: z
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
+  /** Response bytes written but not yet taken by clients, process-wide; beyond it responses are cut. */
+  maxUnsentResponseBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
+  /** A request whose body has not fully arrived this long after its headers is refused. */
+  requestBodyTimeoutMs: z.number().int().positive().default(10_000),
+  /** A response the client has not taken in full this long after it was written is cut. */
+  responseTimeoutMs: z.number().int().positive().default(30_000),
+  /** An HTTP/2 connection with no open stream for this long is closed (GOAWAY). */
+  idleTimeoutMs: z.number().int().positive().default(30_000),
+  /** Memory one HTTP/2 session (nghttp2 state and queued frames) may use; beyond it new streams are refused. */
+  http2MaxSessionMemoryMb: z.number().int().positive().default(10),
+  /** /metrics answers 401 unless called with an API key holding the `metrics` (or `admin`) scope. */
+  metricsRequireKey: z.boolean().default(false),
   /** How long SIGTERM waits for in-flight RPCs and deliveries. */
   shutdownGraceMs: z.number().int().nonnegative().default(15_000),
-});
+})
+  // A budget smaller than one allowed request would refuse every request of the largest size.
+  .refine((server) => server.maxBufferedRequestBytesPerConnection >= server.maxRequestBytes, {
+    message: 'must be at least server.maxRequestBytes',
+    path: ['maxBufferedRequestBytesPerConnection'],
+  })
+  .refine((server) => server.maxBufferedRequestBytes >= server.maxBufferedRequestBytesPerConnection, {
+    message: 'must be at least server.maxBufferedRequestBytesPerConnection',
+    path: ['maxBufferedRequestBytes'],
+  });
 
 const databaseSchema = z.strictObject({
   /** `mysql://user:pass@host:3306/db`, or `sqlite:<path>` for the embedded store. */

@@ -1,0 +1,181 @@
+import type { Http2ServerRequest } from 'node:http2';
+import type { HttpRequest, HttpResponse } from './request-handler.js';
+
+/** Limits of a MemoryGuard; see the README's `server.*` keys of the same names. */
+export interface MemoryGuardLimits {
+  /** Request-body bytes buffered at once by the whole process. */
+  maxBufferedRequestBytes: number;
+  /** Request-body bytes buffered at once for one client connection. */
+  maxBufferedRequestBytesPerConnection: number;
+  /** A body not complete this long after its headers is refused. */
+  requestBodyTimeoutMs: number;
+  /** Response bytes written but not yet taken by clients, process-wide. */
+  maxUnsentResponseBytes: number;
+  /** A response not taken in full this long after it was written is cut. */
+  responseTimeoutMs: number;
+}
+
+/** Why the guard stopped a request or a response (a metric label). */
+export type RefusalReason = 'request_budget' | 'request_timeout' | 'response_budget' | 'response_timeout';
+
+/** What the guard holds right now and what it has refused so far. */
+export interface MemoryGuardStats {
+  readonly bufferedRequestBytes: number;
+  readonly unsentResponseBytes: number;
+  readonly refused: Readonly<Record<RefusalReason, number>>;
+}
+
+/** How the guard stops a request: the listener answers in the request's protocol or resets its stream. */
+export type Refuse = (req: HttpRequest, res: HttpResponse, reason: RefusalReason) => void;
+
+type Pushable = { push(chunk: unknown, encoding?: BufferEncoding): boolean };
+type Writer = (chunk?: unknown, ...rest: unknown[]) => unknown;
+
+/** The connection a request arrived on: its HTTP/2 session, or its HTTP/1.1 socket. */
+function connectionOf(req: HttpRequest): object {
+  return (req as Partial<Http2ServerRequest>).stream?.session ?? req.socket;
+}
+
+function byteLength(chunk: unknown): number {
+  if (typeof chunk === 'string') return Buffer.byteLength(chunk);
+  if (chunk instanceof Uint8Array) return chunk.byteLength;
+  return 0;
+}
+
+/**
+ * Bounds the memory clients can make the process hold: request bodies buffered until their last
+ * byte (connect reads a whole message before decoding it), and responses written but not read.
+ * Beyond a budget, or past a deadline, the request or response is stopped at once, never queued:
+ * a queue would only move the memory elsewhere.
+ */
+export class MemoryGuard {
+  private buffered = 0;
+  private unsent = 0;
+  private readonly perConnection = new WeakMap<object, number>();
+  private readonly refused: Record<RefusalReason, number> = {
+    request_budget: 0,
+    request_timeout: 0,
+    response_budget: 0,
+    response_timeout: 0,
+  };
+
+  constructor(
+    private readonly limits: MemoryGuardLimits,
+    private readonly refuse: Refuse,
+  ) {}
+
+  /** Current holdings and refusal counts. */
+  stats(): MemoryGuardStats {
+    return { bufferedRequestBytes: this.buffered, unsentResponseBytes: this.unsent, refused: { ...this.refused } };
+  }
+
+  /**
+   * Starts accounting for one request and its response. Returns false when the request was
+   * refused already (its connection is at its budget): the caller must not handle it.
+   */
+  admit(req: HttpRequest, res: HttpResponse): boolean {
+    const connection = connectionOf(req);
+    if (
+      this.buffered >= this.limits.maxBufferedRequestBytes ||
+      (this.perConnection.get(connection) ?? 0) >= this.limits.maxBufferedRequestBytesPerConnection
+    ) {
+      this.stop(req, res, 'request_budget');
+      return false;
+    }
+    this.guardBody(req, res, connection);
+    this.guardResponse(req, res);
+    return true;
+  }
+
+  private guardBody(req: HttpRequest, res: HttpResponse, connection: object): void {
+    let held = 0;
+    let done = false;
+    const release = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      this.buffered -= held;
+      const left = (this.perConnection.get(connection) ?? held) - held;
+      if (left > 0) this.perConnection.set(connection, left);
+      else this.perConnection.delete(connection);
+      held = 0;
+    };
+    const timer = setTimeout(() => {
+      release();
+      this.stop(req, res, 'request_timeout');
+    }, this.limits.requestBodyTimeoutMs);
+    timer.unref();
+    // Both servers hand body bytes to the request through push(); counting there sees every byte
+    // without changing how the handler reads the stream.
+    const pushable = req as unknown as Pushable;
+    const push = pushable.push.bind(req);
+    pushable.push = (chunk, encoding) => {
+      const bytes = done ? 0 : byteLength(chunk);
+      if (bytes > 0) {
+        const onConnection = (this.perConnection.get(connection) ?? 0) + bytes;
+        if (
+          this.buffered + bytes > this.limits.maxBufferedRequestBytes ||
+          onConnection > this.limits.maxBufferedRequestBytesPerConnection
+        ) {
+          release();
+          this.stop(req, res, 'request_budget');
+          return false;
+        }
+        held += bytes;
+        this.buffered += bytes;
+        this.perConnection.set(connection, onConnection);
+      }
+      // null ends the body: connect decodes the message now and drops the raw bytes.
+      if (chunk === null) release();
+      return push(chunk, encoding);
+    };
+    req.once('end', release);
+    req.once('close', release);
+    res.once('close', release);
+  }
+
+  private guardResponse(req: HttpRequest, res: HttpResponse): void {
+    let held = 0;
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const release = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      this.unsent -= held;
+      held = 0;
+    };
+    const count = (chunk: unknown): boolean => {
+      const bytes = done ? 0 : byteLength(chunk);
+      if (bytes === 0) return true;
+      if (this.unsent + bytes > this.limits.maxUnsentResponseBytes) {
+        release();
+        this.stop(req, res, 'response_budget');
+        return false;
+      }
+      held += bytes;
+      this.unsent += bytes;
+      timer ??= setTimeout(() => {
+        release();
+        this.stop(req, res, 'response_timeout');
+      }, this.limits.responseTimeoutMs).unref();
+      return true;
+    };
+    const writable = res as unknown as { write: Writer; end: Writer };
+    const write = writable.write.bind(res) as Writer;
+    const end = writable.end.bind(res) as Writer;
+    writable.write = (chunk, ...rest) => (count(chunk) ? write(chunk, ...rest) : false);
+    writable.end = (chunk, ...rest) => {
+      if (typeof chunk !== 'function' && !count(chunk)) return res;
+      return end(chunk, ...rest);
+    };
+    // 'finish' comes once the last byte has left the process (socket or nghttp2 took it).
+    res.once('finish', release);
+    res.once('close', release);
+  }
+
+  private stop(req: HttpRequest, res: HttpResponse, reason: RefusalReason): void {
+    this.refused[reason]++;
+    this.refuse(req, res, reason);
+  }
+}
