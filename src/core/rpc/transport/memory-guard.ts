@@ -1,5 +1,9 @@
 import type { Http2ServerRequest } from 'node:http2';
+import { ByteBudget, type BudgetHolder } from './byte-budget.js';
 import type { HttpRequest, HttpResponse } from './request-handler.js';
+
+/** A holder of process-wide budget bytes for longer than this may be evicted to make room: 1 s. */
+export const DEFAULT_EVICT_AFTER_MS = 1000;
 
 /** Limits of a MemoryGuard; see the README's `server.*` keys of the same names. */
 export interface MemoryGuardLimits {
@@ -13,6 +17,8 @@ export interface MemoryGuardLimits {
   maxUnsentResponseBytes: number;
   /** A response not taken in full this long after it was written is cut. */
   responseTimeoutMs: number;
+  /** Holders older than this give way when a budget is full. Default DEFAULT_EVICT_AFTER_MS. */
+  evictAfterMs?: number;
 }
 
 /** Why the guard stopped a request or a response (a metric label). */
@@ -45,12 +51,13 @@ function byteLength(chunk: unknown): number {
 /**
  * Bounds the memory clients can make the process hold: request bodies buffered until their last
  * byte (connect reads a whole message before decoding it), and responses written but not read.
- * Beyond a budget, or past a deadline, the request or response is stopped at once, never queued:
- * a queue would only move the memory elsewhere.
+ * Beyond a budget, or past a deadline, a request or response is stopped at once, never queued (a
+ * queue would only move the memory elsewhere); the process-wide budgets first evict what has been
+ * held longest (ByteBudget), so stalled clients make room for live ones.
  */
 export class MemoryGuard {
-  private buffered = 0;
-  private unsent = 0;
+  private readonly requests: ByteBudget;
+  private readonly responses: ByteBudget;
   private readonly perConnection = new WeakMap<object, number>();
   private readonly refused: Record<RefusalReason, number> = {
     request_budget: 0,
@@ -62,11 +69,19 @@ export class MemoryGuard {
   constructor(
     private readonly limits: MemoryGuardLimits,
     private readonly refuse: Refuse,
-  ) {}
+  ) {
+    const evictAfterMs = limits.evictAfterMs ?? DEFAULT_EVICT_AFTER_MS;
+    this.requests = new ByteBudget(limits.maxBufferedRequestBytes, evictAfterMs);
+    this.responses = new ByteBudget(limits.maxUnsentResponseBytes, evictAfterMs);
+  }
 
   /** Current holdings and refusal counts. */
   stats(): MemoryGuardStats {
-    return { bufferedRequestBytes: this.buffered, unsentResponseBytes: this.unsent, refused: { ...this.refused } };
+    return {
+      bufferedRequestBytes: this.requests.bytes,
+      unsentResponseBytes: this.responses.bytes,
+      refused: { ...this.refused },
+    };
   }
 
   /**
@@ -75,10 +90,7 @@ export class MemoryGuard {
    */
   admit(req: HttpRequest, res: HttpResponse): boolean {
     const connection = connectionOf(req);
-    if (
-      this.buffered >= this.limits.maxBufferedRequestBytes ||
-      (this.perConnection.get(connection) ?? 0) >= this.limits.maxBufferedRequestBytesPerConnection
-    ) {
+    if ((this.perConnection.get(connection) ?? 0) >= this.limits.maxBufferedRequestBytesPerConnection) {
       this.stop(req, res, 'request_budget');
       return false;
     }
@@ -90,11 +102,17 @@ export class MemoryGuard {
   private guardBody(req: HttpRequest, res: HttpResponse, connection: object): void {
     let held = 0;
     let done = false;
+    const holder: BudgetHolder = {
+      evict: () => {
+        release();
+        this.stop(req, res, 'request_budget');
+      },
+    };
     const release = (): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      this.buffered -= held;
+      this.requests.release(holder);
       const left = (this.perConnection.get(connection) ?? held) - held;
       if (left > 0) this.perConnection.set(connection, left);
       else this.perConnection.delete(connection);
@@ -114,15 +132,13 @@ export class MemoryGuard {
       if (bytes > 0) {
         const onConnection = (this.perConnection.get(connection) ?? 0) + bytes;
         if (
-          this.buffered + bytes > this.limits.maxBufferedRequestBytes ||
-          onConnection > this.limits.maxBufferedRequestBytesPerConnection
+          onConnection > this.limits.maxBufferedRequestBytesPerConnection ||
+          !this.requests.take(holder, bytes)
         ) {
-          release();
-          this.stop(req, res, 'request_budget');
+          holder.evict();
           return false;
         }
         held += bytes;
-        this.buffered += bytes;
         this.perConnection.set(connection, onConnection);
       }
       // null ends the body: connect decodes the message now and drops the raw bytes.
@@ -135,26 +151,27 @@ export class MemoryGuard {
   }
 
   private guardResponse(req: HttpRequest, res: HttpResponse): void {
-    let held = 0;
     let timer: NodeJS.Timeout | undefined;
     let done = false;
+    const holder: BudgetHolder = {
+      evict: () => {
+        release();
+        this.stop(req, res, 'response_budget');
+      },
+    };
     const release = (): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      this.unsent -= held;
-      held = 0;
+      this.responses.release(holder);
     };
     const count = (chunk: unknown): boolean => {
       const bytes = done ? 0 : byteLength(chunk);
       if (bytes === 0) return true;
-      if (this.unsent + bytes > this.limits.maxUnsentResponseBytes) {
-        release();
-        this.stop(req, res, 'response_budget');
+      if (!this.responses.take(holder, bytes)) {
+        holder.evict();
         return false;
       }
-      held += bytes;
-      this.unsent += bytes;
       timer ??= setTimeout(() => {
         release();
         this.stop(req, res, 'response_timeout');
