@@ -14,7 +14,11 @@ export interface HostileSocket {
   readonly closedAfterMs: Promise<number>;
 }
 
-function connect(port: number, host: string, onConnect: (socket: net.Socket) => void): Promise<HostileSocket> {
+function connect(
+  port: number,
+  host: string,
+  onConnect: (socket: net.Socket) => void,
+): Promise<HostileSocket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, host);
     let received = '';
@@ -83,7 +87,11 @@ export function stallHttp1Bodies(options: StalledBodyOptions): Promise<HostileSo
 }
 
 /** HTTP/2 connections that send the client preface (and SETTINGS) and then nothing. */
-export function prefaceOnlyConnections(port: number, count: number, host = '127.0.0.1'): Promise<HostileSocket[]> {
+export function prefaceOnlyConnections(
+  port: number,
+  count: number,
+  host = '127.0.0.1',
+): Promise<HostileSocket[]> {
   // Preface plus an empty SETTINGS frame: a valid start of a session.
   const preface = Buffer.concat([
     Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'),
@@ -195,9 +203,12 @@ export function stallHttp2Streams(options: {
     stream.on('response', (headers) => {
       status = Number(headers[':status']);
       grpcStatus = headers['grpc-status'] as string | undefined;
-      if (grpcStatus !== undefined) answered?.({ rstCode: 0, status, grpcStatus, afterMs: Date.now() - opened });
+      if (grpcStatus !== undefined)
+        answered?.({ rstCode: 0, status, grpcStatus, afterMs: Date.now() - opened });
     });
-    stream.on('trailers', (trailers) => (grpcStatus ??= trailers['grpc-status'] as string | undefined));
+    stream.on('trailers', (trailers: http2.IncomingHttpHeaders) => {
+      grpcStatus ??= trailers['grpc-status'] as string | undefined;
+    });
     stream.on('error', () => undefined);
     stream.resume();
     stream.write(payload);

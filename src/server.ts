@@ -101,7 +101,11 @@ function transportOptions(config: GatewayConfig) {
       toConnectError(
         reason === 'request_timeout'
           ? new GatewayError('unavailable', 'request_body_timeout', 'the request body did not arrive in time')
-          : new GatewayError('resource_exhausted', 'overloaded', 'too many request bytes in flight; retry later'),
+          : new GatewayError(
+              'resource_exhausted',
+              'overloaded',
+              'too many request bytes in flight; retry later',
+            ),
       ),
   };
 }

@@ -70,7 +70,12 @@ function statusLine(answer: string): string {
 
 /** One Trigger through grpc-js and one through connect-node (gRPC over HTTP/2), each on its own connection. */
 async function normalCallsSucceed(harness: TestGateway, grpcJs: grpc.Client, tag: string): Promise<void> {
-  const request = { user_id: 'mem-normal', trigger_id: `grpc-js-${tag}`, message: { text: 'hi' }, channels: ['mock'] };
+  const request = {
+    user_id: 'mem-normal',
+    trigger_id: `grpc-js-${tag}`,
+    message: { text: 'hi' },
+    channels: ['mock'],
+  };
   const viaGrpcJs = await grpcJsUnary<{ notifications: unknown[] }>(grpcJs, 'Trigger', request);
   expect(viaGrpcJs.notifications).toHaveLength(1);
   const viaConnect = await notificationClient(harness.baseUrl).trigger({
@@ -90,7 +95,10 @@ describe('memory stays bounded whatever clients do', () => {
   beforeAll(async () => {
     harness = await startTestGateway({ server: LIMITS });
     port = harness.gateway.port;
-    const Service = loadGrpcJsService('notify/v1/notification_service.proto', 'notify.v1.NotificationService');
+    const Service = loadGrpcJsService(
+      'notify/v1/notification_service.proto',
+      'notify.v1.NotificationService',
+    );
     const { credentials } = await import('@grpc/grpc-js');
     grpcJs = new Service(`127.0.0.1:${port}`, credentials.createInsecure());
   });
@@ -144,11 +152,7 @@ describe('memory stays bounded whatever clients do', () => {
     try {
       await sleep(500);
       await normalCallsSucceed(harness, grpcJs, 'h2-during');
-      const results = await within(
-        Promise.all(ends),
-        LIMITS.requestBodyTimeoutMs + SLACK_MS,
-        undefined,
-      );
+      const results = await within(Promise.all(ends), LIMITS.requestBodyTimeoutMs + SLACK_MS, undefined);
       expect(results, 'every stalled stream ended by the body deadline').toBeDefined();
       const refused = (results ?? []).filter((end) => end.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM);
       expect(refused.length).toBeGreaterThan(250);
@@ -167,7 +171,9 @@ describe('memory stays bounded whatever clients do', () => {
     socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
     const opened = Date.now();
     const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now() - opened)));
-    socket.write(`POST ${TRIGGER_PATH} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{`);
+    socket.write(
+      `POST ${TRIGGER_PATH} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{`,
+    );
     const trickle = setInterval(() => socket.write(' '), 200);
     try {
       const closedAfter = await within(closed, LIMITS.requestBodyTimeoutMs + SLACK_MS, Infinity);
@@ -215,7 +221,10 @@ describe('memory stays bounded whatever clients do', () => {
     try {
       await sleep(1500);
       // A reader that reads still gets its page while the stalled ones hold (or are denied) the budget.
-      const read = await notificationClient(harness.baseUrl, 'connect-h1').listNotifications({ userId, pageSize: 250 });
+      const read = await notificationClient(harness.baseUrl, 'connect-h1').listNotifications({
+        userId,
+        pageSize: 250,
+      });
       expect(read.notifications).toHaveLength(250);
       const closedAfter = await Promise.all(
         streams.map((s) => within(s.closedAfterMs, LIMITS.responseTimeoutMs + SLACK_MS, Infinity)),
@@ -266,7 +275,9 @@ describe('authentication comes before the body', () => {
     harness = await startTestGateway({
       server: LIMITS,
       auth: {
-        apiKeys: [{ name: 'k', sha256: createHash('sha256').update('the-key').digest('hex'), scopes: ['admin'] }],
+        apiKeys: [
+          { name: 'k', sha256: createHash('sha256').update('the-key').digest('hex'), scopes: ['admin'] },
+        ],
       },
     });
   });

@@ -65,11 +65,19 @@ export function createApiKeyAuth(
 function keyError(keys: readonly KeyEntry[], scope: Scope, header: string): GatewayError | undefined {
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match?.[1])
-    return new GatewayError('unauthenticated', 'missing_api_key', 'authorization: Bearer <api key> is required');
+    return new GatewayError(
+      'unauthenticated',
+      'missing_api_key',
+      'authorization: Bearer <api key> is required',
+    );
   const digest = createHash('sha256').update(match[1]).digest();
   const key = keys.find((entry) => timingSafeEqual(entry.digest, digest));
   if (!key) return new GatewayError('unauthenticated', 'invalid_api_key', 'the API key is not valid');
   if (!key.scopes.has(scope) && !key.scopes.has('admin'))
-    return new GatewayError('permission_denied', 'missing_scope', `API key "${key.name}" lacks scope "${scope}"`);
+    return new GatewayError(
+      'permission_denied',
+      'missing_scope',
+      `API key "${key.name}" lacks scope "${scope}"`,
+    );
   return undefined;
 }

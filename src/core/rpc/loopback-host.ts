@@ -21,7 +21,10 @@ function isLoopbackAddress(address: string): boolean {
  * name every address of which is loopback. A name is judged by what it resolves to, never by its
  * spelling: `127.example.com` may point anywhere. A name that does not resolve is not loopback.
  */
-export async function isLoopbackHost(host: string, resolve: ResolveAll = resolveWithSystem): Promise<boolean> {
+export async function isLoopbackHost(
+  host: string,
+  resolve: ResolveAll = resolveWithSystem,
+): Promise<boolean> {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (isIP(bare) !== 0) return isLoopbackAddress(bare);
   const addresses = await resolve(bare).catch(() => []);

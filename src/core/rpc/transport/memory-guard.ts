@@ -179,8 +179,8 @@ export class MemoryGuard {
       return true;
     };
     const writable = res as unknown as { write: Writer; end: Writer };
-    const write = writable.write.bind(res) as Writer;
-    const end = writable.end.bind(res) as Writer;
+    const write: Writer = writable.write.bind(res);
+    const end: Writer = writable.end.bind(res);
     writable.write = (chunk, ...rest) => (count(chunk) ? write(chunk, ...rest) : false);
     writable.end = (chunk, ...rest) => {
       if (typeof chunk !== 'function' && !count(chunk)) return res;

@@ -10,7 +10,13 @@ import { MemoryGuard } from './memory-guard.js';
 import type { MemoryGuardLimits, MemoryGuardStats, RefusalReason } from './memory-guard.js';
 import { sniffProtocol } from './protocol-sniffer.js';
 import { createRpcRequestHandler } from './request-handler.js';
-import type { HeaderAuthorizer, HttpRequest, HttpResponse, HttpRouteHandler, RpcTransportLogger } from './request-handler.js';
+import type {
+  HeaderAuthorizer,
+  HttpRequest,
+  HttpResponse,
+  HttpRouteHandler,
+  RpcTransportLogger,
+} from './request-handler.js';
 import { answerWithoutBody, cutRequest, http2StreamOf } from './rpc-refusal.js';
 
 /** How long close() waits for in-flight requests by default: 10 s. */
@@ -24,10 +30,10 @@ export const DEFAULT_MAX_CONCURRENT_STREAMS = 100;
 
 /** Memory limits unless told otherwise (the README's `server.*` defaults). */
 export const DEFAULT_MEMORY_LIMITS: MemoryGuardLimits = {
-  maxBufferedRequestBytes: 64 * 1024 * 1024,
+  maxBufferedRequestBytes: 32 * 1024 * 1024,
   maxBufferedRequestBytesPerConnection: 4 * 1024 * 1024,
   requestBodyTimeoutMs: 10_000,
-  maxUnsentResponseBytes: 64 * 1024 * 1024,
+  maxUnsentResponseBytes: 32 * 1024 * 1024,
   responseTimeoutMs: 30_000,
 };
 

@@ -2,7 +2,12 @@ import http2 from 'node:http2';
 import type { Http2ServerRequest } from 'node:http2';
 import type { ConnectError } from '@connectrpc/connect';
 import { encodeEnvelope } from '@connectrpc/connect/protocol';
-import { codeToHttpStatus, endStreamFlag, errorToJson, errorToJsonBytes } from '@connectrpc/connect/protocol-connect';
+import {
+  codeToHttpStatus,
+  endStreamFlag,
+  errorToJson,
+  errorToJsonBytes,
+} from '@connectrpc/connect/protocol-connect';
 import { setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
 import type { HttpRequest, HttpResponse } from './request-handler.js';
 
