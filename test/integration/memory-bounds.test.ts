@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import http2 from 'node:http2';
 import net from 'node:net';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
 import type * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,6 +12,7 @@ import {
   unreadHttp2Responses,
   type HostileSocket,
 } from '../../bench/hostile-clients.js';
+import { Health } from '../../src/gen/grpc/health/v1/health_pb.js';
 import { notificationClient } from '../helpers/notify-clients.js';
 import { parsePrometheus, seriesValue } from '../helpers/prometheus-text.js';
 import { grpcJsUnary, loadGrpcJsService } from '../helpers/rpc-clients.js';
@@ -241,6 +244,20 @@ describe('memory stays bounded whatever clients do', () => {
       await gauge.stop();
       for (const stream of streams) stream.session.destroy();
     }
+  });
+
+  it('never cuts a long stream whose client reads it (Health/Watch outlives server.responseTimeoutMs)', async () => {
+    const watch = createClient(Health, createGrpcTransport({ baseUrl: harness.baseUrl }));
+    const abort = new AbortController();
+    const seen: number[] = [];
+    const done = (async () => {
+      for await (const response of watch.watch({ service: '' }, { signal: abort.signal }))
+        seen.push(response.status);
+    })().catch((reason: unknown) => ConnectError.from(reason).code);
+    await sleep(LIMITS.responseTimeoutMs + 1500);
+    abort.abort();
+    expect(await done).toBe(Code.Canceled);
+    expect(seen.length).toBeGreaterThan(0);
   });
 
   it('caps HTTP/2 streams at 100 by default, and bursts of 300 calls from grpc-js and connect-node all succeed', async () => {

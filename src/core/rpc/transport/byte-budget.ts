@@ -36,6 +36,16 @@ export class ByteBudget {
     return true;
   }
 
+  /** Gives back part of holder's share; a holder left with nothing starts a new age on its next take. */
+  giveBack(holder: BudgetHolder, bytes: number): void {
+    const share = this.holders.get(holder);
+    if (!share) return;
+    const returned = Math.min(bytes, share.bytes);
+    share.bytes -= returned;
+    this.used -= returned;
+    if (share.bytes === 0) this.holders.delete(holder);
+  }
+
   /** Gives back everything holder holds (idempotent). */
   release(holder: BudgetHolder): void {
     const share = this.holders.get(holder);

@@ -152,6 +152,7 @@ export class MemoryGuard {
 
   private guardResponse(req: HttpRequest, res: HttpResponse): void {
     let timer: NodeJS.Timeout | undefined;
+    let unsent = 0;
     let done = false;
     const holder: BudgetHolder = {
       evict: () => {
@@ -165,28 +166,51 @@ export class MemoryGuard {
       clearTimeout(timer);
       this.responses.release(holder);
     };
-    const count = (chunk: unknown): boolean => {
+    // The deadline runs only while bytes wait for the client: a long stream it reads is never cut.
+    const taken = (bytes: number): void => {
+      if (done) return;
+      unsent -= bytes;
+      this.responses.giveBack(holder, bytes);
+      if (unsent > 0) return;
+      clearTimeout(timer);
+      timer = undefined;
+    };
+    const count = (chunk: unknown): number | false => {
       const bytes = done ? 0 : byteLength(chunk);
-      if (bytes === 0) return true;
+      if (bytes === 0) return 0;
       if (!this.responses.take(holder, bytes)) {
         holder.evict();
         return false;
       }
+      unsent += bytes;
       timer ??= setTimeout(() => {
         release();
         this.stop(req, res, 'response_timeout');
       }, this.limits.responseTimeoutMs).unref();
-      return true;
+      return bytes;
     };
     const writable = res as unknown as { write: Writer; end: Writer };
     const write: Writer = writable.write.bind(res);
     const end: Writer = writable.end.bind(res);
-    writable.write = (chunk, ...rest) => (count(chunk) ? write(chunk, ...rest) : false);
+    // A write's callback runs once the socket (HTTP/1.1) or nghttp2 (HTTP/2, after flow control) took its bytes.
+    writable.write = (chunk, ...rest) => {
+      const bytes = count(chunk);
+      if (bytes === false) return false;
+      const callbackAt = rest.findIndex((arg) => typeof arg === 'function');
+      const callback = callbackAt >= 0 ? (rest[callbackAt] as (error?: Error | null) => void) : undefined;
+      const onTaken = (error?: Error | null): void => {
+        taken(bytes);
+        callback?.(error);
+      };
+      if (callbackAt >= 0) rest[callbackAt] = onTaken;
+      else rest.push(onTaken);
+      return write(chunk, ...rest);
+    };
     writable.end = (chunk, ...rest) => {
-      if (typeof chunk !== 'function' && !count(chunk)) return res;
+      if (typeof chunk !== 'function' && count(chunk) === false) return res;
       return end(chunk, ...rest);
     };
-    // 'finish' comes once the last byte has left the process (socket or nghttp2 took it).
+    // 'finish' comes once the last byte has left the process.
     res.once('finish', release);
     res.once('close', release);
   }
