@@ -12,6 +12,8 @@ export interface HostileSocket {
   readonly answer: Promise<string>;
   /** Resolves with ms since the socket connected, once the server closed it. */
   readonly closedAfterMs: Promise<number>;
+  /** Resolves with ms since the socket connected, once the first answer byte arrived. */
+  readonly answeredAfterMs: Promise<number>;
 }
 
 function connect(
@@ -23,7 +25,10 @@ function connect(
     const socket = net.connect(port, host);
     let received = '';
     const opened = Date.now();
+    let answered: (ms: number) => void = () => undefined;
+    const answeredAfterMs = new Promise<number>((resolve) => (answered = resolve));
     socket.on('data', (chunk: Buffer) => {
+      if (received.length === 0) answered(Date.now() - opened);
       if (received.length < 4096) received += chunk.toString('latin1');
     });
     const closed = new Promise<void>((done) => socket.once('close', () => done()));
@@ -34,6 +39,7 @@ function connect(
         socket,
         answer: closed.then(() => received),
         closedAfterMs: closed.then(() => Date.now() - opened),
+        answeredAfterMs,
       });
     });
     socket.once('error', reject);

@@ -41,7 +41,7 @@ const serverSchema = z
       .number()
       .int()
       .positive()
-      .default(32 * 1024 * 1024),
+      .default(16 * 1024 * 1024),
     /** A request whose body has not fully arrived this long after its headers is refused. */
     requestBodyTimeoutMs: z.number().int().positive().default(10_000),
     /** A response the client has not taken in full this long after it was written is cut. */

@@ -102,12 +102,13 @@ export class MemoryGuard {
   private guardBody(req: HttpRequest, res: HttpResponse, connection: object): void {
     let held = 0;
     let done = false;
-    const holder: BudgetHolder = {
-      evict: () => {
-        release();
-        this.stop(req, res, 'request_budget');
-      },
+    let refused = false;
+    const refuse = (reason: RefusalReason): void => {
+      release();
+      refused = true;
+      this.stop(req, res, reason);
     };
+    const holder: BudgetHolder = { evict: () => refuse('request_budget') };
     const release = (): void => {
       if (done) return;
       done = true;
@@ -118,16 +119,15 @@ export class MemoryGuard {
       else this.perConnection.delete(connection);
       held = 0;
     };
-    const timer = setTimeout(() => {
-      release();
-      this.stop(req, res, 'request_timeout');
-    }, this.limits.requestBodyTimeoutMs);
+    const timer = setTimeout(() => refuse('request_timeout'), this.limits.requestBodyTimeoutMs);
     timer.unref();
     // Both servers hand body bytes to the request through push(); counting there sees every byte
     // without changing how the handler reads the stream.
     const pushable = req as unknown as Pushable;
     const push = pushable.push.bind(req);
     pushable.push = (chunk, encoding) => {
+      // A refused body's remaining bytes (read while its HTTP/1.1 answer lingers) are dropped, never kept.
+      if (refused && chunk !== null) return true;
       const bytes = done ? 0 : byteLength(chunk);
       if (bytes > 0) {
         const onConnection = (this.perConnection.get(connection) ?? 0) + bytes;

@@ -33,7 +33,7 @@ export const DEFAULT_MEMORY_LIMITS: MemoryGuardLimits = {
   maxBufferedRequestBytes: 32 * 1024 * 1024,
   maxBufferedRequestBytesPerConnection: 4 * 1024 * 1024,
   requestBodyTimeoutMs: 10_000,
-  maxUnsentResponseBytes: 32 * 1024 * 1024,
+  maxUnsentResponseBytes: 16 * 1024 * 1024,
   responseTimeoutMs: 30_000,
 };
 

@@ -11,6 +11,9 @@ import {
 import { setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
 import type { HttpRequest, HttpResponse } from './request-handler.js';
 
+/** How long an HTTP/1.1 connection stays half-closed after a refusal, so its answer reaches the client: 1 s. */
+const LINGER_MS = 1000;
+
 /** The HTTP/2 stream of a request, or undefined on HTTP/1.1. */
 export function http2StreamOf(req: HttpRequest): http2.ServerHttp2Stream | undefined {
   return (req as Partial<Http2ServerRequest>).stream;
@@ -47,7 +50,11 @@ export function answerWithoutBody(req: HttpRequest, res: HttpResponse, error: Co
   if (stream === undefined) headers.set('connection', 'close');
   res.writeHead(status, Object.fromEntries(headers));
   res.end(body ?? '', () => {
-    if (stream === undefined) req.socket.destroy();
+    if (stream !== undefined) return;
+    // A lingering close: destroying a socket with unread bytes sends RST, which makes the client's
+    // kernel drop the answer it has not read yet. FIN first, and cut it a moment later regardless.
+    req.socket.end();
+    setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
   });
   if (stream !== undefined) stream.close(http2.constants.NGHTTP2_NO_ERROR);
 }
