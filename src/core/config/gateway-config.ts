@@ -3,7 +3,7 @@ import { z } from 'zod';
 const CHANNEL_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const SCOPES = ['trigger', 'read', 'config', 'metrics', 'admin'] as const;
 
-/** An API-key scope (DESIGN §2). `admin` implies every other scope. */
+/** An API-key scope (README.md, API). `admin` implies every other scope. */
 export type Scope = (typeof SCOPES)[number];
 
 const serverSchema = z
@@ -64,6 +64,11 @@ const serverSchema = z
     message: 'must be at least server.maxBufferedRequestBytesPerConnection',
     path: ['maxBufferedRequestBytes'],
   });
+
+const consoleSchema = z.strictObject({
+  /** Serve the operator console at /console/ on the RPC port (api and all modes). */
+  enabled: z.boolean().default(true),
+});
 
 const databaseSchema = z.strictObject({
   /** `mysql://user:pass@host:3306/db`, or `sqlite:<path>` for the embedded store. */
@@ -164,7 +169,7 @@ const channelSchema = z.strictObject({
   config: z.unknown().optional(),
 });
 
-/** The whole config file (DESIGN §10). Unknown keys are rejected with their path. */
+/** The whole config file (README.md, Configuration). Unknown keys are rejected with their path. */
 export const gatewayConfigSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
   database: databaseSchema.default(databaseSchema.parse({})),
@@ -175,6 +180,7 @@ export const gatewayConfigSchema = z.strictObject({
   scanner: scannerSchema.default(scannerSchema.parse({})),
   delivery: deliverySchema.default(deliverySchema.parse({})),
   secrets: secretsSchema.default(secretsSchema.parse({})),
+  console: consoleSchema.default(consoleSchema.parse({})),
   log: z.strictObject({ level: z.string().default('info') }).default({ level: 'info' }),
   channels: z
     .array(channelSchema)

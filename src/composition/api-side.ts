@@ -1,0 +1,110 @@
+import type { ConnectRouter } from '@connectrpc/connect';
+import { createApiKeyAuth, isLoopbackHost } from '../adapters/rpc/auth-interceptor.js';
+import { createConfigServiceHandler } from '../adapters/rpc/config-service-handler.js';
+import { createErrorLoggingInterceptor } from '../adapters/rpc/error-logging-interceptor.js';
+import { createNotificationServiceHandler } from '../adapters/rpc/notification-service-handler.js';
+import { createOperationsServiceHandler } from '../adapters/rpc/operations-service-handler.js';
+import { consoleRoutes } from '../adapters/rpc/console-route.js';
+import { operationalRoutes } from '../adapters/rpc/operational-routes.js';
+import { registerGatewayRoutes } from '../adapters/rpc/gateway-routes.js';
+import { MethodAccessTable } from '../adapters/rpc/method-access.js';
+import { createScheduleServiceHandler } from '../adapters/rpc/schedule-service-handler.js';
+import type { OpenDatabase } from '../adapters/sql-store/open-store.js';
+import type { GatewayConfig } from '../core/config/gateway-config.js';
+import { ConfigError } from '../core/contract/index.js';
+import { TriggerService } from '../core/delivery/trigger-service.js';
+import { NotificationQueries } from '../core/notification/notification-queries.js';
+import { OverviewQueries } from '../core/operations/overview-queries.js';
+import { JobScheduler } from '../core/schedule/job-scheduler.js';
+import { HealthStatusBoard } from '../rpc-kit/health/health-status-board.js';
+import { startRpcListener, type RpcListener } from '../rpc-kit/transport/rpc-listener.js';
+import type { SharedInfrastructure } from './shared-infrastructure.js';
+import { transportOptions } from './transport-options.js';
+
+/**
+ * Refuse to serve a non-loopback address without API keys unless config says so explicitly (a host
+ * name counts as loopback only when everything it resolves to is), and a /metrics that requires a
+ * key no one can hold.
+ */
+export async function assertAuthSafe(config: GatewayConfig): Promise<void> {
+  if (config.server.metricsRequireKey && config.auth.apiKeys.length === 0)
+    throw new ConfigError('server.metricsRequireKey', 'requires auth.apiKeys (a key with the metrics scope)');
+  if (config.auth.apiKeys.length > 0 || config.auth.allowAnonymous) return;
+  if (await isLoopbackHost(config.server.host)) return;
+  throw new ConfigError(
+    'auth.apiKeys',
+    `server.host ${config.server.host} is not loopback: configure API keys, or set auth.allowAnonymous: true`,
+  );
+}
+
+/**
+ * Starts the api side on the API's pool: the use cases the RPCs call (trigger, queries, scheduler,
+ * user config), then one listener serving the three services, health, reflection, readiness and
+ * metrics. Each is registered in `shared.closers` as it starts.
+ */
+export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabase): Promise<RpcListener> {
+  const { config, bus, channels, clock, logger, metrics, closers } = shared;
+  const userConfigs = shared.userConfigs(db);
+  const triggers = new TriggerService({
+    store: db.notifications,
+    bus,
+    channels,
+    settings: userConfigs,
+    config,
+    clock,
+    logger,
+    observer: metrics,
+  });
+  // Runs after the listener has closed (closers run in reverse), before the bus closes.
+  closers.push(() => triggers.drain());
+  const queries = new NotificationQueries({
+    store: db.notifications,
+    bus,
+    clock,
+    logger,
+    maxAttempts: config.retry.maxAttempts,
+  });
+  const scheduler = new JobScheduler({
+    jobs: db.jobs,
+    channels,
+    clock,
+    maxTextLength: config.delivery.maxTextLength,
+  });
+
+  const overview = new OverviewQueries(db.overview, () => bus.queueDepths(), clock);
+
+  const health = new HealthStatusBoard();
+  // Scopes are declared where each service is registered; one served without them stops the boot.
+  const access = new MethodAccessTable();
+  const auth = createApiKeyAuth(config.auth, access, config.server);
+  const listener = await startRpcListener({
+    ...transportOptions(config),
+    port: config.server.port,
+    readMaxBytes: config.server.maxRequestBytes,
+    authorize: auth.authorize,
+    verifyRoutes: access.verify,
+    interceptors: [createErrorLoggingInterceptor(logger.child({ component: 'rpc' })), auth.interceptor],
+    routes: (router: ConnectRouter) =>
+      registerGatewayRoutes(router, access, {
+        notifications: createNotificationServiceHandler(triggers, queries),
+        config: createConfigServiceHandler(userConfigs, channels),
+        schedules: createScheduleServiceHandler(scheduler),
+        operations: createOperationsServiceHandler(overview),
+        health,
+      }),
+    httpRoutes: {
+      ...operationalRoutes({
+        readinessChecks: [() => db.notifications.ping(), () => bus.ping()],
+        renderMetrics: () => metrics.render(),
+      }),
+      ...(config.console.enabled ? consoleRoutes(logger.child({ component: 'console' })) : {}),
+    },
+    logger: logger.child({ component: 'rpc' }),
+  });
+  metrics.observeTransport(() => listener.stats());
+  closers.push(async () => {
+    health.shutdown();
+    await listener.close({ graceMs: config.server.shutdownGraceMs });
+  });
+  return listener;
+}
