@@ -86,6 +86,7 @@ export async function openSharedInfrastructure(
         channels,
         clock,
         sendTimeoutMs: config.worker.sendTimeoutMs,
+        maxTextLength: config.delivery.maxTextLength,
       }),
     changes: (db) =>
       new NotificationChanges({

@@ -12,6 +12,13 @@ import type { CallbackObserver } from '../../core/callbacks/callback-dispatcher.
 /** Counts records per status for the gauge; called on scrape. */
 export type StatusCounter = () => Promise<Partial<Record<NotificationStatus, number>>>;
 
+/** What the RPC transport holds and has refused (the listener's memory guard). */
+export interface TransportStats {
+  readonly bufferedRequestBytes: number;
+  readonly unsentResponseBytes: number;
+  readonly refused: Readonly<Record<string, number>>;
+}
+
 /**
  * Prometheus metrics of one gateway process (own registry, so several gateways in one process,
  * as in tests, never share counters). Served as text at /metrics.
@@ -27,6 +34,7 @@ export class GatewayMetrics implements DeliveryObserver, CallbackObserver {
   private readonly queueLag: Histogram<'channel'>;
   private readonly statusCallbacks: Counter<'callback' | 'result'>;
   private readonly statusCallbackDuration: Histogram<'callback'>;
+  private transportStats: (() => TransportStats) | undefined;
 
   constructor(countByStatus?: StatusCounter) {
     collectDefaultMetrics({ register: this.registry, prefix: 'notify_process_' });
@@ -88,6 +96,33 @@ export class GatewayMetrics implements DeliveryObserver, CallbackObserver {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
+    const transport = (): TransportStats | undefined => this.transportStats?.();
+    new Gauge({
+      name: 'notify_rpc_buffered_request_bytes',
+      help: 'Request-body bytes the RPC listener holds now (bounded by server.maxBufferedRequestBytes)',
+      registers,
+      collect() {
+        this.set(transport()?.bufferedRequestBytes ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'notify_rpc_unsent_response_bytes',
+      help: 'Response bytes written but not yet taken by clients (bounded by server.maxUnsentResponseBytes)',
+      registers,
+      collect() {
+        this.set(transport()?.unsentResponseBytes ?? 0);
+      },
+    });
+    new Counter({
+      name: 'notify_rpc_refused_total',
+      help: 'Requests and responses the RPC listener stopped to bound memory, by reason',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, count] of Object.entries(transport()?.refused ?? {})) this.inc({ reason }, count);
+      },
+    });
     if (countByStatus) {
       new Gauge({
         name: 'notify_records',
@@ -138,6 +173,11 @@ export class GatewayMetrics implements DeliveryObserver, CallbackObserver {
         this.set(count());
       },
     });
+  }
+
+  /** Reads the RPC listener's memory guard on every scrape. */
+  observeTransport(stats: () => TransportStats): void {
+    this.transportStats = stats;
   }
 
   /** Prometheus text exposition. */

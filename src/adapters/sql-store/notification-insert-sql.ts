@@ -56,6 +56,7 @@ export function insertParams(record: NewNotification, now: Date): unknown[] {
     fresh.updatedAt,
     fresh.version,
     record.callback ?? '',
+    record.requestHash,
   ];
 }
 
