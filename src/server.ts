@@ -15,6 +15,8 @@ import { NotificationQueries } from './core/notification/notification-queries.js
 import { createChannelRegistry, type ChannelRegistry } from './core/channels/channel-registry.js';
 import { createAuthInterceptor, isLoopbackHost } from './core/rpc/auth-interceptor.js';
 import { createErrorLoggingInterceptor } from './core/rpc/error-logging-interceptor.js';
+import { createRpcObserverInterceptor } from './core/rpc/rpc-observer-interceptor.js';
+import { createCorsPolicy } from './core/rpc/transport/cors-policy.js';
 import { registerHealthService } from './core/rpc/health/health-service.js';
 import { HealthStatusBoard } from './core/rpc/health/health-status-board.js';
 import { createNotificationServiceHandler } from './core/rpc/notification-service-handler.js';
@@ -113,7 +115,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const bus = openBus(config.broker, logger);
     await bus.start();
     closers.push(() => bus.close());
-    const metrics = new GatewayMetrics(anyDb ? () => countByStatus(anyDb.dataSource) : undefined);
+    // Database and broker gauges come from the api only: a worker exporting them too would make every
+    // sum over scrape targets count each record twice.
+    const metrics = new GatewayMetrics(
+      apiDb
+        ? {
+            countByStatus: () => countByStatus(apiDb.dataSource),
+            deadLetterDepth: () => bus.deadLetterDepth(),
+          }
+        : {},
+    );
     const box = createSecretBox(config, options.secretKeys ?? process.env.NOTIFY_SECRET_KEYS, logger);
     const configsFor = (db: OpenDatabase) =>
       new UserConfigService({
@@ -175,6 +186,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     let listener: RpcListener | undefined;
     if (apiDb) {
       const health = new HealthStatusBoard();
+      // grpc.health.v1 answers per service, as load balancers and grpc-health-probe ask by name.
+      for (const service of [NotificationService, ConfigService, ScheduleService])
+        health.set(service.typeName, 'serving');
       const userConfigs = configsFor(apiDb);
       const triggers = new TriggerService({
         store: apiDb.notifications,
@@ -207,7 +221,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         port: config.server.port,
         readMaxBytes: config.server.maxRequestBytes,
         maxConcurrentStreams: config.server.maxConcurrentStreams,
+        cors: createCorsPolicy(config.server.cors),
         interceptors: [
+          createRpcObserverInterceptor(metrics, logger.child({ component: 'rpc' })),
           createErrorLoggingInterceptor(logger.child({ component: 'rpc' })),
           createAuthInterceptor(config.auth),
         ],

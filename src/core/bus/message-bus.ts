@@ -59,6 +59,8 @@ export interface MessageBus {
   subscribe(queue: BusQueue, handler: BusHandler, options: { prefetch: number }): Promise<Subscription>;
   /** Throws when the broker is unreachable (readiness). */
   ping(): Promise<void>;
+  /** Messages waiting in `notify.dead` (the `notify_dead_letter_messages` gauge); throws when unreachable. */
+  deadLetterDepth(): Promise<number>;
   close(): Promise<void>;
 }
 

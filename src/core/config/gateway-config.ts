@@ -25,6 +25,18 @@ const serverSchema = z.strictObject({
   maxConcurrentStreams: z.number().int().positive().optional(),
   /** How long SIGTERM waits for in-flight RPCs and deliveries. */
   shutdownGraceMs: z.number().int().nonnegative().default(15_000),
+  /** Browser origins allowed to call the API (Connect, gRPC-Web); empty: no CORS. */
+  cors: z
+    .strictObject({
+      allowedOrigins: z
+        .array(
+          z
+            .string()
+            .regex(/^(\*|https?:\/\/[^/\s]+)$/, 'must be an origin such as https://app.example.com, or *'),
+        )
+        .default([]),
+    })
+    .default({ allowedOrigins: [] }),
 });
 
 const databaseSchema = z.strictObject({

@@ -17,7 +17,8 @@ import type { Logger } from '../shared/logger.js';
 import type { NotificationStore } from '../store/notification-store.js';
 import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/channel-settings-source.js';
 import { NO_OBSERVER, type DeliveryObserver } from '../metrics/delivery-observer.js';
-import { callProvider } from './call-provider.js';
+import { withSpan } from '../telemetry/tracing.js';
+import { callProvider, type TimedResult } from './call-provider.js';
 import { decideAfterSend } from './retry-policy.js';
 
 /** How many lease lengths a worker keeps trying to record an outcome before giving up. */
@@ -145,29 +146,51 @@ export class DeliveryWorker {
     const started = clock.now();
     const { result, durationMs } = preflight
       ? { result: preflight, durationMs: 0 }
-      : await callProvider(
-          (channel as LoadedChannel).provider,
-          {
-            notificationId: claimed.id,
-            idempotencyKey: idempotencyKeyOf(claimed.id),
-            attemptNo: claimed.callCount,
-            userId: claimed.userId,
-            channel: claimed.channel,
-            text: claimed.messageText,
-            triggerId: claimed.triggerId,
-            triggerType: claimed.triggerType,
-            target:
-              claimed.targetUrl || claimed.targetId
-                ? { type: claimed.targetType, id: claimed.targetId, url: claimed.targetUrl }
-                : undefined,
-            settings: setting?.settings ?? {},
-            metadata: claimed.metadata,
-            traceId: claimed.traceId,
-          },
-          config.worker.sendTimeoutMs,
-          this.shutdown.signal,
-        );
+      : await this.callTraced(claimed, (channel as LoadedChannel).provider, {
+          notificationId: claimed.id,
+          idempotencyKey: idempotencyKeyOf(claimed.id),
+          attemptNo: claimed.callCount,
+          userId: claimed.userId,
+          channel: claimed.channel,
+          text: claimed.messageText,
+          triggerId: claimed.triggerId,
+          triggerType: claimed.triggerType,
+          target:
+            claimed.targetUrl || claimed.targetId
+              ? { type: claimed.targetType, id: claimed.targetId, url: claimed.targetUrl }
+              : undefined,
+          settings: setting?.settings ?? {},
+          metadata: claimed.metadata,
+          traceId: claimed.traceId,
+        });
     await this.finish(claimed, channel, result, durationMs, started, event);
+  }
+
+  /** One provider call inside a `notify.provider.send` span. */
+  private callTraced(
+    claimed: NotificationRecord,
+    provider: LoadedChannel['provider'],
+    request: Parameters<typeof callProvider>[1],
+  ): Promise<TimedResult> {
+    const attributes = {
+      'notify.notification_id': claimed.id,
+      'notify.channel': claimed.channel,
+      'notify.plugin': claimed.plugin,
+      'notify.attempt_no': claimed.callCount,
+    };
+    return withSpan('notify.provider.send', { kind: 'client', attributes }, async (span) => {
+      const timed = await callProvider(
+        provider,
+        request,
+        this.deps.config.worker.sendTimeoutMs,
+        this.shutdown.signal,
+      );
+      span?.setAttributes({
+        'notify.outcome': timed.result.outcome,
+        'notify.error_code': timed.result.errorCode ?? '',
+      });
+      return timed;
+    });
   }
 
   private preflight(

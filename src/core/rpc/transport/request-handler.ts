@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
+import type { CorsPolicy } from './cors-policy.js';
 
 /** Largest request message connect accepts before answering ResourceExhausted: 1 MiB. */
 export const DEFAULT_RPC_READ_MAX_BYTES = 1024 * 1024;
@@ -27,6 +28,8 @@ export interface RpcRequestHandlerOptions {
   interceptors?: Interceptor[] | undefined;
   httpRoutes?: Record<string, HttpRouteHandler> | undefined;
   readMaxBytes?: number | undefined;
+  /** Answers preflights and adds CORS headers for allowed browser origins (unset: no CORS). */
+  cors?: CorsPolicy | undefined;
   shutdownSignal?: AbortSignal | undefined;
   logger?: RpcTransportLogger | undefined;
 }
@@ -44,8 +47,10 @@ export function createRpcRequestHandler(
   // A Map, not the record itself, so that a path such as "/constructor" can never hit Object.prototype.
   const httpRoutes = new Map(Object.entries(options.httpRoutes ?? {}));
   const logger = options.logger;
+  const cors = options.cors;
 
   return (req, res) => {
+    if (cors?.(req, res)) return;
     const path = (req.url ?? '').split('?', 1)[0] ?? '';
     const route = httpRoutes.get(path);
     if (route === undefined) {

@@ -9,6 +9,7 @@ import { ConnectionTracker } from './connection-tracker.js';
 import { sniffProtocol } from './protocol-sniffer.js';
 import { createRpcRequestHandler } from './request-handler.js';
 import type { HttpRouteHandler, RpcTransportLogger } from './request-handler.js';
+import type { CorsPolicy } from './cors-policy.js';
 
 /** How long close() waits for in-flight requests by default: 10 s. */
 export const DEFAULT_CLOSE_GRACE_MS = 10_000;
@@ -34,6 +35,8 @@ export interface RpcListenerOptions {
   firstByteTimeoutMs?: number;
   /** HTTP/2 streams a client may have open per connection (SETTINGS_MAX_CONCURRENT_STREAMS). Default: no cap. */
   maxConcurrentStreams?: number;
+  /** CORS for browser callers (see createCorsPolicy); unset: no CORS headers, preflights get 405 from connect. */
+  cors?: CorsPolicy;
   logger?: RpcTransportLogger;
 }
 
