@@ -216,7 +216,7 @@ describe('the packed notify-gateway/client, installed outside the repository', (
       { cwd: app },
     ).then(
       () => ({ ok: true, output: '' }),
-      (error: { stdout?: string }) => ({ ok: false, output: error.stdout ?? String(error) }),
+      (error: Error & { stdout?: string }) => ({ ok: false, output: error.stdout || error.message }),
     );
     expect(result.output).toBe('');
     expect(result.ok).toBe(true);
