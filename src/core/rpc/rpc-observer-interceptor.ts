@@ -57,7 +57,8 @@ export function createRpcObserverInterceptor(metrics: RpcMetricsSink, logger: Lo
       const codeName = grpcCodeName(code);
       const ms = performance.now() - started;
       metrics.rpcFinished(method, codeName, ms / 1000);
-      logger.debug({ rpc: method, code: codeName, ms: Math.round(ms * 10) / 10, trace_id: traceId }, 'rpc');
+      if (logger.isLevelEnabled('debug'))
+        logger.debug({ rpc: method, code: codeName, ms: Math.round(ms * 10) / 10, trace_id: traceId }, 'rpc');
       if (span) {
         span.setAttribute('rpc.grpc.status_code', code ?? 0);
         if (error !== undefined && isServerFault(code)) failSpan(span, error);
