@@ -71,7 +71,7 @@ export function startSpan(name: string, options: SpanOptions = {}): Span | undef
 /**
  * Runs `body` inside a span named `name`: the span is active for everything `body` awaits, ends when
  * it settles, and records a rejection as an error. With tracing off it is `body(undefined)`.
- * Callbacks (issue 17) use `withSpan('notify.callback', { kind: 'client', traceId: record.traceId }, …)`.
+ * Status callbacks use {@link withCallbackSpan}.
  */
 export function withSpan<T>(
   name: string,
@@ -90,6 +90,25 @@ export function withSpan<T>(
       span.end();
     }
   });
+}
+
+/**
+ * The span of one status-callback attempt (for the callback sender): `notify.callback`, a client
+ * span in the trace of the record the callback reports (its stored `trace_id`), so the trace runs
+ * from the trigger to the caller being told. With tracing off it is `body(undefined)`.
+ */
+export function withCallbackSpan<T>(
+  callback: { readonly callbackId: string; readonly event: string; readonly notificationId: string },
+  recordTraceId: string,
+  body: (span: Span | undefined) => Promise<T>,
+): Promise<T> {
+  if (!enabled) return body(undefined);
+  const attributes = {
+    'notify.callback_id': callback.callbackId,
+    'notify.callback_event': callback.event,
+    'notify.notification_id': callback.notificationId,
+  };
+  return withSpan('notify.callback', { kind: 'client', traceId: recordTraceId, attributes }, body);
 }
 
 /** Marks a span failed with `error` (a no-op for an undefined span). */
