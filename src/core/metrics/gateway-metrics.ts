@@ -122,7 +122,8 @@ export class GatewayMetrics implements DeliveryObserver {
         help: 'Messages waiting in notify.dead (from the broker, on scrape)',
         registers,
         async collect() {
-          this.set(await deadLetterDepth());
+          // NaN (unknown) rather than a failed scrape: /metrics matters most while the broker is down.
+          this.set(await deadLetterDepth().catch(() => Number.NaN));
         },
       });
     }
@@ -133,7 +134,9 @@ export class GatewayMetrics implements DeliveryObserver {
         labelNames: ['status'],
         registers,
         async collect() {
-          const counts = await countByStatus();
+          // No samples rather than a failed scrape while the database is unreachable.
+          const counts = await countByStatus().catch(() => undefined);
+          if (!counts) return this.reset();
           for (const status of STATUSES) this.set({ status }, counts[status] ?? 0);
         },
       });
