@@ -6,6 +6,7 @@ import { createClient, type Client, type Interceptor } from '@connectrpc/connect
 import { createConnectTransport, createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import { ConfigService } from '../gen/notify/v1/config_service_pb.js';
 import { NotificationService } from '../gen/notify/v1/notification_service_pb.js';
+import { OperationsService } from '../gen/notify/v1/operations_service_pb.js';
 import { ScheduleService } from '../gen/notify/v1/schedule_service_pb.js';
 import { createRetryInterceptor, type RetryOptions } from './retry-interceptor.js';
 
@@ -13,6 +14,7 @@ export * from '../gen/notify/v1/notification_pb.js';
 export * from '../gen/notify/v1/notification_service_pb.js';
 export * from '../gen/notify/v1/config_service_pb.js';
 export * from '../gen/notify/v1/schedule_service_pb.js';
+export * from '../gen/notify/v1/operations_service_pb.js';
 /** `google.rpc.ErrorInfo` and `BadRequest`: read them with `ConnectError.findDetails(ErrorInfoSchema)`. */
 export {
   ErrorInfoSchema,
@@ -48,6 +50,7 @@ export interface NotifyClient {
   readonly notifications: Client<typeof NotificationService>;
   readonly config: Client<typeof ConfigService>;
   readonly schedules: Client<typeof ScheduleService>;
+  readonly operations: Client<typeof OperationsService>;
   /** Closes the HTTP/2 connection (a no-op for HTTP/1.1, whose sockets are pooled by Node). */
   close(): void;
 }
@@ -95,6 +98,7 @@ export function createNotifyClient(options: NotifyClientOptions): NotifyClient {
     notifications: createClient(NotificationService, transport),
     config: createClient(ConfigService, transport),
     schedules: createClient(ScheduleService, transport),
+    operations: createClient(OperationsService, transport),
     close: () => sessionManager?.abort(),
   };
 }

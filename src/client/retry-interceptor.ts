@@ -28,6 +28,7 @@ export const RETRIED_METHODS: ReadonlySet<string> = new Set([
   'ListChannels',
   'GetJob',
   'ListJobs',
+  'GetOverview',
 ]);
 
 /** Codes that mean "not now": the server was unreachable or shed load (`overloaded`). */

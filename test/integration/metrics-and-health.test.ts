@@ -99,6 +99,7 @@ describe('metrics and health of a real gateway', () => {
       'notify.v1.NotificationService',
       'notify.v1.ConfigService',
       'notify.v1.ScheduleService',
+      'notify.v1.OperationsService',
     ]) {
       expect((await health.check({ service })).status, service).toBe(ServingStatus.SERVING);
     }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteTopology } from '../../src/core/bus/amqp/topology.js';
+import { deleteTopology } from '../../src/adapters/amqp-bus/topology.js';
 import {
   freePort,
   requireBuild,

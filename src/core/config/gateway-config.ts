@@ -3,7 +3,7 @@ import { z } from 'zod';
 const CHANNEL_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const SCOPES = ['trigger', 'read', 'config', 'admin'] as const;
 
-/** An API-key scope (DESIGN §2). `admin` implies every other scope. */
+/** An API-key scope (README.md, API). `admin` implies every other scope. */
 export type Scope = (typeof SCOPES)[number];
 
 const serverSchema = z.strictObject({
@@ -37,6 +37,11 @@ const serverSchema = z.strictObject({
         .default([]),
     })
     .default({ allowedOrigins: [] }),
+});
+
+const consoleSchema = z.strictObject({
+  /** Serve the operator console at /console/ on the RPC port (api and all modes). */
+  enabled: z.boolean().default(true),
 });
 
 const databaseSchema = z.strictObject({
@@ -138,7 +143,7 @@ const channelSchema = z.strictObject({
   config: z.unknown().optional(),
 });
 
-/** The whole config file (DESIGN §10). Unknown keys are rejected with their path. */
+/** The whole config file (README.md, Configuration). Unknown keys are rejected with their path. */
 export const gatewayConfigSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
   database: databaseSchema.default(databaseSchema.parse({})),
@@ -149,6 +154,7 @@ export const gatewayConfigSchema = z.strictObject({
   scanner: scannerSchema.default(scannerSchema.parse({})),
   delivery: deliverySchema.default(deliverySchema.parse({})),
   secrets: secretsSchema.default(secretsSchema.parse({})),
+  console: consoleSchema.default(consoleSchema.parse({})),
   log: z.strictObject({ level: z.string().default('info') }).default({ level: 'info' }),
   channels: z
     .array(channelSchema)

@@ -1,6 +1,6 @@
 import type { TriggerInput } from '../delivery/trigger-input.js';
 
-/** Stored scheduled-job status words (DESIGN §3): waiting → triggered | cancelled. */
+/** Stored scheduled-job status words (docs/architecture.md §7): waiting → triggered | cancelled. */
 export type JobStatus = 'waiting' | 'triggered' | 'cancelled';
 
 /** A trigger to fire at `dueAt` (table scheduled_jobs), keyed by the caller's `jobKey`. */

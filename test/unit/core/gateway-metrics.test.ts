@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayMetrics } from '../../../src/core/metrics/gateway-metrics.js';
+import { GatewayMetrics } from '../../../src/adapters/metrics/gateway-metrics.js';
 
 describe('GatewayMetrics', () => {
   it('still renders when the database and broker gauges cannot be read', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Code } from '@connectrpc/connect';
-import { grpcCodeName } from '../../../src/core/rpc/rpc-observer-interceptor.js';
+import { grpcCodeName } from '../../../src/adapters/rpc/rpc-observer-interceptor.js';
 import { startTelemetry } from '../../../src/core/telemetry/start-telemetry.js';
 import {
   activeTraceId,

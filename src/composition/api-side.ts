@@ -1,0 +1,112 @@
+import type { ConnectRouter } from '@connectrpc/connect';
+import { createAuthInterceptor, isLoopbackHost } from '../adapters/rpc/auth-interceptor.js';
+import { createConfigServiceHandler } from '../adapters/rpc/config-service-handler.js';
+import { createErrorLoggingInterceptor } from '../adapters/rpc/error-logging-interceptor.js';
+import { createRpcObserverInterceptor } from '../adapters/rpc/rpc-observer-interceptor.js';
+import { createNotificationServiceHandler } from '../adapters/rpc/notification-service-handler.js';
+import { createOperationsServiceHandler } from '../adapters/rpc/operations-service-handler.js';
+import { consoleRoutes } from '../adapters/rpc/console-route.js';
+import { operationalRoutes } from '../adapters/rpc/operational-routes.js';
+import { registerReflection } from '../adapters/rpc/register-reflection.js';
+import { createScheduleServiceHandler } from '../adapters/rpc/schedule-service-handler.js';
+import type { OpenDatabase } from '../adapters/sql-store/open-store.js';
+import type { GatewayConfig } from '../core/config/gateway-config.js';
+import { ConfigError } from '../core/contract/index.js';
+import { TriggerService } from '../core/delivery/trigger-service.js';
+import { NotificationQueries } from '../core/notification/notification-queries.js';
+import { OverviewQueries } from '../core/operations/overview-queries.js';
+import { JobScheduler } from '../core/schedule/job-scheduler.js';
+import { ConfigService } from '../gen/notify/v1/config_service_pb.js';
+import { NotificationService } from '../gen/notify/v1/notification_service_pb.js';
+import { OperationsService } from '../gen/notify/v1/operations_service_pb.js';
+import { ScheduleService } from '../gen/notify/v1/schedule_service_pb.js';
+import { registerHealthService } from '../rpc-kit/health/health-service.js';
+import { HealthStatusBoard } from '../rpc-kit/health/health-status-board.js';
+import { createCorsPolicy } from '../rpc-kit/transport/cors-policy.js';
+import { startRpcListener, type RpcListener } from '../rpc-kit/transport/rpc-listener.js';
+import type { SharedInfrastructure } from './shared-infrastructure.js';
+
+/** Refuse to serve a non-loopback address without API keys unless config says so explicitly. */
+export function assertAuthSafe(config: GatewayConfig): void {
+  if (config.auth.apiKeys.length > 0 || config.auth.allowAnonymous || isLoopbackHost(config.server.host))
+    return;
+  throw new ConfigError(
+    'auth.apiKeys',
+    `server.host ${config.server.host} is not loopback: configure API keys, or set auth.allowAnonymous: true`,
+  );
+}
+
+/**
+ * Starts the api side on the API's pool: the use cases the RPCs call (trigger, queries, scheduler,
+ * user config), then one listener serving the three services, health, reflection, readiness and
+ * metrics. Each is registered in `shared.closers` as it starts.
+ */
+export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabase): Promise<RpcListener> {
+  const { config, bus, channels, clock, logger, metrics, closers } = shared;
+  const userConfigs = shared.userConfigs(db);
+  const triggers = new TriggerService({
+    store: db.notifications,
+    bus,
+    channels,
+    settings: userConfigs,
+    config,
+    clock,
+    logger,
+    observer: metrics,
+  });
+  // Runs after the listener has closed (closers run in reverse), before the bus closes.
+  closers.push(() => triggers.drain());
+  const queries = new NotificationQueries({
+    store: db.notifications,
+    bus,
+    clock,
+    logger,
+    maxAttempts: config.retry.maxAttempts,
+  });
+  const scheduler = new JobScheduler({
+    jobs: db.jobs,
+    channels,
+    clock,
+    maxTextLength: config.delivery.maxTextLength,
+  });
+
+  const overview = new OverviewQueries(db.overview, () => bus.queueDepths(), clock);
+
+  const health = new HealthStatusBoard();
+  // grpc.health.v1 answers per service, as load balancers and grpc-health-probe ask by name.
+  for (const service of [NotificationService, ConfigService, ScheduleService, OperationsService])
+    health.set(service.typeName, 'serving');
+  const listener = await startRpcListener({
+    host: config.server.host,
+    port: config.server.port,
+    readMaxBytes: config.server.maxRequestBytes,
+    maxConcurrentStreams: config.server.maxConcurrentStreams,
+    cors: createCorsPolicy(config.server.cors),
+    interceptors: [
+      createRpcObserverInterceptor(metrics, logger.child({ component: 'rpc' })),
+      createErrorLoggingInterceptor(logger.child({ component: 'rpc' })),
+      createAuthInterceptor(config.auth),
+    ],
+    routes: (router: ConnectRouter) => {
+      router.service(NotificationService, createNotificationServiceHandler(triggers, queries));
+      router.service(ConfigService, createConfigServiceHandler(userConfigs, channels));
+      router.service(ScheduleService, createScheduleServiceHandler(scheduler));
+      router.service(OperationsService, createOperationsServiceHandler(overview));
+      registerHealthService(router, health);
+      registerReflection(router);
+    },
+    httpRoutes: {
+      ...operationalRoutes({
+        readinessChecks: [() => db.notifications.ping(), () => bus.ping()],
+        renderMetrics: () => metrics.render(),
+      }),
+      ...(config.console.enabled ? consoleRoutes(logger.child({ component: 'console' })) : {}),
+    },
+    logger: logger.child({ component: 'rpc' }),
+  });
+  closers.push(async () => {
+    health.shutdown();
+    await listener.close({ graceMs: config.server.shutdownGraceMs });
+  });
+  return listener;
+}

@@ -1,5 +1,0 @@
-import type { MigrationInterface } from 'typeorm';
-import { InitialSchema1767225600000 } from './1767225600000-initial-schema.js';
-
-/** The MySQL/MariaDB migrations in order; a SQLite set lives beside this folder, never mixed in. */
-export const MYSQL_MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [InitialSchema1767225600000];
