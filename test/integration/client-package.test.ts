@@ -152,7 +152,7 @@ describe('the packed notify-gateway/client, installed outside the repository', (
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('packs the client, its declarations, the protos and the descriptor set, without tests or source maps', () => {
+  it('packs the client, its declarations, the protos and the descriptor set, without tests (but the kit) or source maps', () => {
     for (const file of [
       'dist/src/client/index.js',
       'dist/src/client/index.d.ts',
@@ -163,7 +163,9 @@ describe('the packed notify-gateway/client, installed outside the repository', (
       'proto/notify/v1/notification_service.proto',
     ])
       expect(packedFiles, file).toContain(file);
-    expect(packedFiles.filter((file) => /^dist\/(test|bench)\/|\.map$/.test(file))).toEqual([]);
+    // dist/test/kit is the plugin authors' test kit (`notify-gateway/testing`); no other test code ships.
+    expect(packedFiles).toContain('dist/test/kit/index.js');
+    expect(packedFiles.filter((file) => /^dist\/(test\/(?!kit\/)|bench\/)|\.map$/.test(file))).toEqual([]);
   });
 
   it('loads only connect and protobuf: no database, broker or plugin module is reachable from the entry', () => {
