@@ -7,6 +7,7 @@ import { createLogger } from '../../src/core/shared/logger.js';
 import { migrateDatabase, openDatabase } from '../../src/adapters/sql-store/open-store.js';
 import { ALL_ENTITIES } from '../../src/adapters/sql-store/entities.js';
 import { MIGRATIONS_TABLE_NAME } from '../../src/adapters/sql-store/mysql-data-source.js';
+import { SQLITE_MIGRATIONS } from '../../src/adapters/sql-store/migrations/sqlite/index.js';
 import { UserChannelConfigEntity } from '../../src/adapters/sql-store/user-channel-config-entity.js';
 import { runMigrations } from '../../src/adapters/sql-store/run-migrations.js';
 import { SQLITE_DIALECT, toSqliteTime } from '../../src/adapters/sql-store/sql-dialect.js';
@@ -53,11 +54,13 @@ async function withDataSource<T>(work: (dataSource: DataSource) => Promise<T>): 
 describe('SQLite migrations', () => {
   it('apply once, then report nothing pending', async () => {
     const fresh = path.join(dir, 'fresh.sqlite');
-    expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual(['InitialSchema1767225600000']);
+    const names = SQLITE_MIGRATIONS.map((migration) => new migration().name);
+    expect(names[0]).toBe('InitialSchema1767225600000');
+    expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual(names);
     expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual([]);
     const dataSource = await createSqliteDataSource({ path: fresh });
     try {
-      expect(await dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE_NAME}`)).toHaveLength(1);
+      expect(await dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE_NAME}`)).toHaveLength(names.length);
     } finally {
       await dataSource.destroy();
     }
@@ -79,6 +82,7 @@ describe('SQLite migrations', () => {
       const named = indexes.filter((index) => !index.name.startsWith('sqlite_autoindex'));
       expect(named.map((index) => index.name).sort()).toEqual([
         'idx_notification_attempts_notification',
+        'idx_notification_attempts_started',
         'idx_notification_records_created',
         'idx_notification_records_status_due',
         'idx_notification_records_user_created',
