@@ -2,7 +2,18 @@ import type { CallbackConfig, GatewayConfig } from '../config/gateway-config.js'
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { CallbackDelivery, CallbackStore } from './callback-store.js';
+import { withCallbackSpan } from '../telemetry/tracing.js';
 import { secretKeyOf, signWebhook, type StandardWebhookHeaders } from './standard-webhooks.js';
+
+/** The reported record's trace id, from the callback body (so the attempt joins its trace). */
+function traceIdOf(payload: string): string {
+  try {
+    const traceId = (JSON.parse(payload) as { data?: { trace_id?: unknown } }).data?.trace_id;
+    return typeof traceId === 'string' ? traceId : '';
+  } catch {
+    return '';
+  }
+}
 
 /** What one POST to a receiver ended in: its HTTP status, or a transport error (no answer). */
 export type CallbackPostResult = { readonly status: number } | { readonly error: string };
@@ -109,7 +120,15 @@ export class CallbackDispatcher {
       result = { error: 'callback is no longer configured' };
     } else {
       const headers = signWebhook(target.key, delivery.id, started.getTime() / 1000, delivery.payload);
-      result = await this.deps.send(target.config, delivery.payload, headers);
+      result = await withCallbackSpan(
+        {
+          callbackId: delivery.callbackId,
+          event: delivery.eventType,
+          notificationId: delivery.notificationId,
+        },
+        traceIdOf(delivery.payload),
+        () => this.deps.send(target.config, delivery.payload, headers),
+      );
     }
     const now = clock.now();
     const ok = 'status' in result && result.status >= 200 && result.status < 300;

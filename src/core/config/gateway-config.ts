@@ -62,6 +62,18 @@ const serverSchema = z
     shutdownGraceMs: z.number().int().nonnegative().default(15_000),
     /** WatchNotifications streams one api process serves at once; more get ResourceExhausted. */
     maxWatchStreams: z.number().int().positive().default(1000),
+    /** Browser origins allowed to call the API (Connect, gRPC-Web); empty: no CORS. */
+    cors: z
+      .strictObject({
+        allowedOrigins: z
+          .array(
+            z
+              .string()
+              .regex(/^(\*|https?:\/\/[^/\s]+)$/, 'must be an origin such as https://app.example.com, or *'),
+          )
+          .default([]),
+      })
+      .default({ allowedOrigins: [] }),
   })
   // A budget smaller than one allowed request would refuse every request of the largest size.
   .refine((server) => server.maxBufferedRequestBytesPerConnection >= server.maxRequestBytes, {
