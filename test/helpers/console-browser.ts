@@ -83,11 +83,16 @@ export async function openConsoleBrowser(language: 'zh-CN' | 'en', viewport = { 
   } satisfies ConsoleBrowser;
 }
 
-/** Waits until the page's text contains `text`. */
+/** Waits until the page's text contains `text`; on timeout the error shows what the page said. */
 export async function waitForText(page: Page, text: string, timeoutMs = 15_000): Promise<void> {
-  await page.waitForFunction(
-    (wanted: string) => document.body.innerText.includes(wanted),
-    { timeout: timeoutMs },
-    text,
-  );
+  try {
+    await page.waitForFunction(
+      (wanted: string) => document.body.innerText.includes(wanted),
+      { timeout: timeoutMs },
+      text,
+    );
+  } catch (error) {
+    const shown = await page.evaluate(() => document.body.innerText).catch(() => '(page gone)');
+    throw new Error(`"${text}" did not appear (${String(error)}); the page showed:\n${shown}`);
+  }
 }

@@ -135,7 +135,7 @@ describe.each(STORES)('operator console on %s', (_name, start) => {
     expect(browser.errors).toEqual([]);
   });
 
-  it('shows a dead notification under its error code and retries it to SENT after confirmation', async () => {
+  it('redrives a dead notification from /console/dead after a dry run, and it reaches SENT', async () => {
     const { page } = browser;
     const id = await trigger(gateway.baseUrl, 'u-dead', 'console-dead-1', {
       mock_outcomes: 'permanent_fail:mock_recipient_gone,success',
@@ -143,11 +143,28 @@ describe.each(STORES)('operator console on %s', (_name, start) => {
     await waitFor(async () => (await statusOf(gateway.baseUrl, id)) === 'NOTIFICATION_STATUS_DEAD', 'DEAD');
     await page.goto(`${gateway.baseUrl}/console/dead`);
     await page.waitForSelector('[data-testid="dead-group-mock_recipient_gone"]');
+    await page.click('[data-testid="redrive-mock_recipient_gone"] button');
+    // The dry run reports and changes nothing.
+    await waitForText(page, '1 notifications would be redriven.');
+    expect(await statusOf(gateway.baseUrl, id)).toBe('NOTIFICATION_STATUS_DEAD');
+    await page.click('[data-testid="redrive-mock_recipient_gone"] button.danger');
+    await waitForText(page, '1 notifications redriven.');
+    await waitFor(
+      async () => (await statusOf(gateway.baseUrl, id)) === 'NOTIFICATION_STATUS_SENT',
+      'SENT after redrive',
+    );
+    expect(browser.errors).toEqual([]);
+  });
 
+  it('retries one dead notification from its page, only after confirmation', async () => {
+    const { page } = browser;
+    const id = await trigger(gateway.baseUrl, 'u-dead', 'console-dead-2', {
+      mock_outcomes: 'permanent_fail:mock_recipient_gone,success',
+    });
+    await waitFor(async () => (await statusOf(gateway.baseUrl, id)) === 'NOTIFICATION_STATUS_DEAD', 'DEAD');
     await page.goto(`${gateway.baseUrl}/console/notifications/${id}`);
     await page.waitForSelector('[data-testid=action-retry] button');
     await page.click('[data-testid=action-retry] button');
-    // Nothing happens before the confirmation.
     await page.waitForSelector('[data-testid=action-retry] button.danger');
     expect(await page.$eval('[data-testid=action-retry]', (el) => el.textContent)).toContain(
       'Really Retry this notification?',
