@@ -3,6 +3,9 @@ import type { ConnectRouter } from '@connectrpc/connect';
 import { ConfigService } from './gen/notify/v1/config_service_pb.js';
 import { NotificationService } from './gen/notify/v1/notification_service_pb.js';
 import { ScheduleService } from './gen/notify/v1/schedule_service_pb.js';
+import { EventService as EventServiceDesc } from './gen/notify/v1/event_service_pb.js';
+import { EventService } from './core/event/event-service.js';
+import { createEventServiceHandler } from './core/rpc/event-service-handler.js';
 import type { MessageBus } from './core/bus/message-bus.js';
 import { openBus } from './core/bus/open-bus.js';
 import type { GatewayConfig } from './core/config/gateway-config.js';
@@ -201,6 +204,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         clock,
         maxTextLength: config.delivery.maxTextLength,
       });
+      const events = new EventService({
+        store: apiDb.events,
+        bus,
+        channels,
+        settings: userConfigs,
+        config,
+        clock,
+        logger: logger.child({ component: 'events' }),
+        observer: metrics,
+      });
       const db = apiDb;
       listener = await startRpcListener({
         host: config.server.host,
@@ -215,6 +228,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           router.service(NotificationService, createNotificationServiceHandler(triggers, queries));
           router.service(ConfigService, createConfigServiceHandler(userConfigs, channels));
           router.service(ScheduleService, createScheduleServiceHandler(scheduler));
+          router.service(EventServiceDesc, createEventServiceHandler(events));
           registerHealthService(router, health);
           registerReflection(router);
         },

@@ -30,6 +30,16 @@ export interface SendRequest {
   readonly settings: Readonly<Record<string, string>>;
   readonly metadata: Readonly<Record<string, string>>;
   readonly traceId: string;
+  /** The caller's preview id (a schedule preview, …); '' or absent when none. */
+  readonly previewId?: string;
+  /** True when `text` is the configured fallback because the template could not render. */
+  readonly fallbackUsed?: boolean;
+  /** The event's severity (`info`, `warning`, `critical`) when the notification came from an event. */
+  readonly severity?: string;
+  /** The event this notification was fanned out from (EventService); absent for a Trigger. */
+  readonly eventId?: string;
+  /** The event's type (e.g. `task.overdue`); absent for a Trigger. */
+  readonly eventType?: string;
   /** Aborted when the gateway shuts down hard; providers should pass it to their HTTP client. */
   readonly signal: AbortSignal;
 }

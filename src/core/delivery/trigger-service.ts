@@ -7,8 +7,8 @@ import { GatewayError } from '../shared/gateway-error.js';
 import { newId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { NotificationStore } from '../store/notification-store.js';
-import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/channel-settings-source.js';
-import { quietWindowEnd } from '../user-config/quiet-hours.js';
+import type { ChannelSettingsSource } from '../user-config/channel-settings-source.js';
+import { NO_CHANNEL_PLACEMENT, placeChannel, type Placement } from './channel-placement.js';
 import type { DeliveryObserver } from '../metrics/delivery-observer.js';
 import { NO_OBSERVER } from '../metrics/delivery-observer.js';
 import { renderMessage } from './render-message.js';
@@ -30,14 +30,6 @@ export interface TriggerDependencies {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly observer?: DeliveryObserver;
-}
-
-interface Placement {
-  readonly channel: string;
-  readonly plugin: string;
-  readonly status: 'pending' | 'skipped' | 'scheduled';
-  readonly reason: string | null;
-  readonly scheduledAt: Date | null;
 }
 
 /**
@@ -201,34 +193,15 @@ export class TriggerService {
     if (input.channels.length > 0) {
       const stored = await Promise.all(input.channels.map((channel) => settings.get(input.userId, channel)));
       return input.channels.map((channel, i) =>
-        this.placeOne(channel, stored[i] ?? null, input.critical, now),
+        placeChannel(channels, channel, stored[i] ?? null, input.critical, now),
       );
     }
     const enabled = (await settings.listForUser(input.userId)).filter(
       (setting) => setting.enabled && channels.get(setting.channel),
     );
     if (enabled.length === 0) {
-      return [{ channel: '', plugin: '', status: 'skipped', reason: 'no_channel_config', scheduledAt: null }];
+      return [NO_CHANNEL_PLACEMENT];
     }
-    return enabled.map((setting) => this.placeOne(setting.channel, setting, input.critical, now));
-  }
-
-  private placeOne(
-    channel: string,
-    setting: UserChannelSetting | null,
-    critical: boolean,
-    now: Date,
-  ): Placement {
-    const loaded = this.deps.channels.get(channel);
-    const plugin = loaded?.pluginId ?? '';
-    const needsSettings = loaded?.settings.some((spec) => spec.required) ?? false;
-    if (!setting && needsSettings)
-      return { channel, plugin, status: 'skipped', reason: 'no_channel_config', scheduledAt: null };
-    if (setting && !setting.enabled)
-      return { channel, plugin, status: 'skipped', reason: 'channel_disabled', scheduledAt: null };
-    const quietUntil =
-      setting && !critical ? quietWindowEnd(now, setting.quietHours, setting.timezone) : null;
-    if (quietUntil) return { channel, plugin, status: 'scheduled', reason: null, scheduledAt: quietUntil };
-    return { channel, plugin, status: 'pending', reason: null, scheduledAt: null };
+    return enabled.map((setting) => placeChannel(channels, setting.channel, setting, input.critical, now));
   }
 }

@@ -3,6 +3,8 @@ import type { SendResult } from '../contract/index.js';
 import type { NotificationRecord, NotificationStatus } from '../notification/notification-record.js';
 import { isRateLimited } from '../delivery/retry-policy.js';
 import type { DeliveryObserver, TriggerResult } from './delivery-observer.js';
+import type { DecisionOutcome } from '../event/event.js';
+import type { EventObserver, EventSource } from '../event/event-service.js';
 
 const STATUSES: readonly NotificationStatus[] = [
   'pending',
@@ -22,7 +24,7 @@ export type StatusCounter = () => Promise<Partial<Record<NotificationStatus, num
  * Prometheus metrics of one gateway process (own registry, so several gateways in one process,
  * as in tests, never share counters). Served as text at /metrics.
  */
-export class GatewayMetrics implements DeliveryObserver {
+export class GatewayMetrics implements DeliveryObserver, EventObserver {
   readonly registry = new Registry();
   private readonly triggers: Counter<'result'>;
   private readonly deliveries: Counter<'channel' | 'outcome' | 'error_code'>;
@@ -30,6 +32,9 @@ export class GatewayMetrics implements DeliveryObserver {
   private readonly rateLimitWaits: Counter<'channel'>;
   private readonly deliveryDuration: Histogram<'channel'>;
   private readonly queueLag: Histogram<'channel'>;
+  private readonly events: Counter<'source' | 'result'>;
+  private readonly decisions: Counter<'rule' | 'outcome'>;
+  private readonly ingestDeadLettered: Counter<'source' | 'reason'>;
 
   constructor(countByStatus?: StatusCounter) {
     collectDefaultMetrics({ register: this.registry, prefix: 'notify_process_' });
@@ -72,6 +77,24 @@ export class GatewayMetrics implements DeliveryObserver {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120],
       registers,
     });
+    this.events = new Counter({
+      name: 'notify_events_total',
+      help: 'Published events by source (rpc, amqp, alertmanager, schedule) and result (new, deduplicated, rejected)',
+      labelNames: ['source', 'result'],
+      registers,
+    });
+    this.decisions = new Counter({
+      name: 'notify_event_decisions_total',
+      help: 'Decisions of new events by rule and outcome',
+      labelNames: ['rule', 'outcome'],
+      registers,
+    });
+    this.ingestDeadLettered = new Counter({
+      name: 'notify_ingest_dead_lettered_total',
+      help: 'Ingested messages that were not valid events, dead-lettered by source and reason',
+      labelNames: ['source', 'reason'],
+      registers,
+    });
     if (countByStatus) {
       new Gauge({
         name: 'notify_records',
@@ -100,6 +123,19 @@ export class GatewayMetrics implements DeliveryObserver {
     this.deliveryDuration.observe({ channel }, durationMs / 1000);
     if (record.status === 'failed') this.retries.inc({ channel });
     if (isRateLimited(result)) this.rateLimitWaits.inc({ channel });
+  }
+
+  published(source: EventSource, result: 'new' | 'deduplicated' | 'rejected'): void {
+    this.events.inc({ source, result });
+  }
+
+  decided(rule: string, outcome: DecisionOutcome): void {
+    this.decisions.inc({ rule, outcome });
+  }
+
+  /** An ingested message was dead-lettered (not a valid event) for `reason`. */
+  ingestRejected(source: EventSource, reason: string): void {
+    this.ingestDeadLettered.inc({ source, reason });
   }
 
   /** Prometheus text exposition. */

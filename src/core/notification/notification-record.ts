@@ -22,6 +22,10 @@ export interface NotificationRecord {
   readonly dedupeKey: string;
   readonly critical: boolean;
   readonly metadata: Readonly<Record<string, string>>;
+  /** The event this record was fanned out from (EventService); null for a Trigger. Indexed. */
+  readonly eventId: string | null;
+  /** The event's severity (`info`, `warning`, `critical`); null for a Trigger. */
+  readonly severity: string | null;
   readonly status: NotificationStatus;
   /** Provider calls that spent the attempt budget (rate-limited calls do not). */
   readonly attemptCount: number;
@@ -67,7 +71,8 @@ export type NewNotification = Pick<
   | 'lastErrorCode'
   | 'lastErrorMessage'
   | 'scheduledAt'
->;
+> &
+  Partial<Pick<NotificationRecord, 'eventId' | 'severity'>>;
 
 /** Outcome stored on an attempt row: the plugin's outcome, or `unknown` for an expired lease. */
 export type AttemptOutcome = DeliveryOutcome | 'unknown';

@@ -20,6 +20,9 @@ export const METHOD_SCOPES: Readonly<Record<string, Scope>> = {
   'notify.v1.ScheduleService/CancelJob': 'trigger',
   'notify.v1.ScheduleService/GetJob': 'read',
   'notify.v1.ScheduleService/ListJobs': 'read',
+  'notify.v1.EventService/PublishEvent': 'trigger',
+  'notify.v1.EventService/GetEvent': 'read',
+  'notify.v1.EventService/ListEvents': 'read',
 };
 
 interface KeyEntry {

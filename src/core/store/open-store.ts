@@ -9,6 +9,8 @@ import { runMigrations } from './typeorm/run-migrations.js';
 import { acquireSqliteDataSource } from './typeorm/shared-sqlite-data-source.js';
 import { MYSQL_DIALECT, SQLITE_DIALECT, type SqlDialect } from './typeorm/sql-dialect.js';
 import { parseSqliteUrl } from './typeorm/sqlite-data-source.js';
+import { TypeormEventStore } from './typeorm/typeorm-event-store.js';
+import type { EventStore } from '../event/event-store.js';
 import { TypeormJobStore } from './typeorm/typeorm-job-store.js';
 import { TypeormMaintenanceStore } from './typeorm/typeorm-maintenance-store.js';
 import { TypeormNotificationStore } from './typeorm/typeorm-notification-store.js';
@@ -24,6 +26,8 @@ export interface OpenDatabase {
   readonly jobs: JobStore;
   /** The scanner's outbox-relay and lease-recovery queries. */
   readonly maintenance: MaintenanceStore;
+  /** Events and their decision traces (EventService). */
+  readonly events: EventStore;
   close(): Promise<void>;
 }
 
@@ -36,6 +40,7 @@ function storesOn(dataSource: DataSource, dialect: SqlDialect, close: () => Prom
     userConfigs: new TypeormUserConfigStore(dataSource, dialect),
     jobs: new TypeormJobStore(dataSource, dialect),
     maintenance: new TypeormMaintenanceStore(dataSource, dialect),
+    events: new TypeormEventStore(dataSource, dialect),
     close,
   };
 }

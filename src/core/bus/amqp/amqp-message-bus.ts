@@ -103,11 +103,43 @@ export class AmqpMessageBus implements MessageBus {
   async publish(event: BusEvent, options: PublishOptions = {}): Promise<void> {
     const live = this.live;
     if (this.closed || !live) throw new Error('message bus is not connected');
-    const delayMs = options.delayMs ?? 0;
+    await this.publishOn(live, event, options.delayMs ?? 0);
+  }
+
+  /**
+   * Writes every message at once (the frame writes coalesce into few socket writes) and resolves
+   * when the broker has confirmed them all; rejects with the first failure.
+   */
+  async publishMany(
+    items: ReadonlyArray<{ readonly event: BusEvent; readonly delayMs?: number }>,
+  ): Promise<void> {
+    const live = this.live;
+    if (this.closed || !live) throw new Error('message bus is not connected');
+    const confirms = items.map(({ event, delayMs }) => this.publishOn(live, event, delayMs ?? 0));
+    const results = await Promise.allSettled(confirms);
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  private async publishOn(live: Live, event: BusEvent, delayMs: number): Promise<void> {
     const tier = delayMs > 0 ? tierFor(delayMs, this.names.tiers) : undefined;
     const exchange = tier ? this.names.retryExchange : this.names.exchange;
+    await this.publishRaw(live, exchange, routingKeyOf(event), encodeEvent(event), {
+      contentType: 'application/json',
+      type: event.kind,
+      headers: tier ? { [DELAY_TIER_HEADER]: tier.label } : {},
+    });
+  }
+
+  /** A persistent, mandatory publish on the confirm channel; resolves on the broker's confirm. */
+  private async publishRaw(
+    live: Live,
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    properties: { contentType?: string; type?: string; headers: Record<string, unknown> },
+  ): Promise<void> {
     const messageId = randomUUID();
-    const body = encodeEvent(event);
     this.returned.set(messageId, false);
     try {
       await new Promise<void>((resolve, reject) => {
@@ -119,8 +151,7 @@ export class AmqpMessageBus implements MessageBus {
           clearTimeout(timer);
           // amqplib reports a broker nack as `message nacked` and a lost channel as `channel closed`.
           if (error) reject(new Error(`publish not confirmed: ${errorMessage(error)}`));
-          else if (this.returned.get(messageId))
-            reject(new Error(`publish unroutable: ${routingKeyOf(event)}`));
+          else if (this.returned.get(messageId)) reject(new Error(`publish unroutable: ${routingKey}`));
           else resolve();
         };
         try {
@@ -128,16 +159,14 @@ export class AmqpMessageBus implements MessageBus {
           // back to `notify` without a routing key of its own, so the message lands where it belongs.
           live.publisher.publish(
             exchange,
-            routingKeyOf(event),
+            routingKey,
             body,
             {
               persistent: true,
               mandatory: true,
-              contentType: 'application/json',
               messageId,
-              type: event.kind,
               timestamp: Math.floor(Date.now() / 1000),
-              headers: tier ? { [DELAY_TIER_HEADER]: tier.label } : {},
+              ...properties,
             },
             done,
           );

@@ -52,6 +52,8 @@ export function insertParams(record: NewNotification, now: Date): unknown[] {
     fresh.createdAt,
     fresh.updatedAt,
     fresh.version,
+    record.eventId ?? null,
+    record.severity ?? null,
   ];
 }
 
@@ -68,4 +70,14 @@ export function newRecordCounters(now: Date) {
     updatedAt: now,
     version: 1,
   } satisfies Partial<NotificationRecord>;
+}
+
+/** The record a just-inserted row holds: the input plus the values every new record starts from. */
+export function insertedRecord(record: NewNotification, now: Date): NotificationRecord {
+  return {
+    ...record,
+    eventId: record.eventId ?? null,
+    severity: record.severity ?? null,
+    ...newRecordCounters(now),
+  };
 }

@@ -22,6 +22,8 @@ export const NOTIFICATION_COLUMN_LIMITS = {
   leaseOwner: 128,
   lastErrorCode: 64,
   providerMessageId: 191,
+  eventId: 128,
+  severity: 16,
 } as const;
 
 /** One row of notification_records as TypeORM sees it (JSON columns hold text). */
@@ -58,6 +60,8 @@ export interface NotificationRecordRow {
   createdAt: Date;
   updatedAt: Date;
   version: number;
+  eventId: string | null;
+  severity: string | null;
 }
 
 const L = NOTIFICATION_COLUMN_LIMITS;
@@ -98,6 +102,8 @@ export const NotificationRecordEntity = new EntitySchema<NotificationRecordRow>(
     createdAt: timeColumn('created_at'),
     updatedAt: timeColumn('updated_at'),
     version: intColumn('version'),
+    eventId: stringColumn('event_id', L.eventId, true),
+    severity: stringColumn('severity', L.severity, true),
   },
   uniques: [{ name: 'uq_notification_records_dedupe', columns: ['userId', 'channel', 'dedupeKey'] }],
   indices: [
@@ -105,5 +111,7 @@ export const NotificationRecordEntity = new EntitySchema<NotificationRecordRow>(
     { name: 'idx_notification_records_user_created', columns: ['userId', 'createdAt'] },
     // Listings without a user filter (operators) page by created_at; InnoDB appends id to the key.
     { name: 'idx_notification_records_created', columns: ['createdAt'] },
+    // An event's notifications (GetEvent, card updates on RESOLVED, acknowledgement).
+    { name: 'idx_notification_records_event', columns: ['eventId'] },
   ],
 });

@@ -48,6 +48,8 @@ export const NOTIFICATION_COLUMNS = [
   'created_at',
   'updated_at',
   'version',
+  'event_id',
+  'severity',
 ].join(', ');
 
 /** Column list of notification_attempts (without the surrogate id), for raw SELECTs. */
@@ -108,6 +110,8 @@ export function mapNotificationRow(row: RawRow): NotificationRecord {
     createdAt: readDate(row, 'created_at'),
     updatedAt: readDate(row, 'updated_at'),
     version: readInt(row, 'version'),
+    eventId: readNullableText(row, 'event_id'),
+    severity: readNullableText(row, 'severity'),
   };
 }
 
