@@ -6,6 +6,9 @@ import { ScheduleService } from './gen/notify/v1/schedule_service_pb.js';
 import { EventService as EventServiceDesc } from './gen/notify/v1/event_service_pb.js';
 import { EventService } from './core/event/event-service.js';
 import { createEventServiceHandler } from './core/rpc/event-service-handler.js';
+import { createEventIngestHandler } from './core/event/event-ingestion.js';
+import { decodeEventBody } from './core/rpc/event-mapping.js';
+import { AmqpMessageBus } from './core/bus/amqp/amqp-message-bus.js';
 import type { MessageBus } from './core/bus/message-bus.js';
 import { openBus } from './core/bus/open-bus.js';
 import type { GatewayConfig } from './core/config/gateway-config.js';
@@ -163,6 +166,30 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // Closers run in reverse: the runner stops first, then its last publishes are awaited.
       closers.push(() => firedTriggers.drain());
       closers.push(() => jobRunner.stop());
+      if (config.ingest.amqp.length > 0) {
+        if (!(bus instanceof AmqpMessageBus))
+          throw new ConfigError('ingest.amqp', 'needs an amqp:// broker.url');
+        const ingested = new EventService({
+          ...workerSide,
+          store: workerDb.events,
+          logger: logger.child({ component: 'ingest' }),
+          observer: metrics,
+        });
+        const handler = createEventIngestHandler({
+          events: ingested,
+          decode: decodeEventBody,
+          onRejected: (reason) => metrics.ingestRejected('amqp', reason),
+        });
+        for (const binding of config.ingest.amqp) {
+          const queue = binding.queue ?? `${config.broker.namePrefix}notify.ingest.${binding.exchange}`;
+          const subscription = await bus.consumeBinding(
+            { exchange: binding.exchange, bindingKeys: binding.bindingKeys, queue },
+            handler,
+            { prefetch: config.broker.prefetch },
+          );
+          closers.push(() => subscription.cancel());
+        }
+      }
       scanner = createGatewayScanner({
         jobs: workerDb.jobs,
         maintenance: workerDb.maintenance,

@@ -16,6 +16,8 @@ import {
   type Subscription,
 } from '../message-bus.js';
 import { AmqpConsumer } from './amqp-consumer.js';
+import { AmqpIngestConsumer } from './amqp-ingest-consumer.js';
+import type { IngestBinding, IngestHandler, IngestSource } from '../ingest-source.js';
 import { errorMessage, SILENT_BUS_LOGGER, type BusLogger } from './bus-logger.js';
 import { encodeEvent } from './event-codec.js';
 import { withTimeout } from './with-timeout.js';
@@ -66,12 +68,13 @@ interface Live {
  * The RabbitMQ message bus (DESIGN §6): confirmed persistent publishes, TTL retry tiers, quorum work
  * queues with a delivery limit, and automatic reconnect that re-declares topology and re-subscribes.
  */
-export class AmqpMessageBus implements MessageBus {
+export class AmqpMessageBus implements MessageBus, IngestSource {
   private readonly names: TopologyNames;
   private readonly deliveryLimit: number;
   private readonly timeoutMs: number;
   private readonly logger: BusLogger;
   private readonly consumers = new Set<AmqpConsumer>();
+  private readonly ingestConsumers = new Set<AmqpIngestConsumer>();
   /** messageIds of mandatory publishes awaiting their confirm; true once the broker returned one. */
   private readonly returned = new Map<string, boolean>();
   private connection: RecoveringChannelModel | undefined;
@@ -214,6 +217,42 @@ export class AmqpMessageBus implements MessageBus {
     return consumer;
   }
 
+  /**
+   * Consumes a queue bound to a caller's exchange (events in); binds again after every reconnect.
+   * Rejected messages are copied to `notify.dead` with the reason in a header, then acked.
+   */
+  async consumeBinding(
+    binding: IngestBinding,
+    handler: IngestHandler,
+    options: { prefetch: number },
+  ): Promise<Subscription> {
+    if (this.closed || !this.connection) throw new Error('message bus is not started');
+    const consumer = new AmqpIngestConsumer({
+      binding,
+      handler,
+      prefetch: options.prefetch,
+      deliveryLimit: this.deliveryLimit,
+      deadQueue: this.names.deadQueue,
+      publishDead: (body, contentType, headers) => {
+        const live = this.live;
+        if (this.closed || !live) return Promise.reject(new Error('message bus is not connected'));
+        return this.publishRaw(live, '', this.names.deadQueue, body, {
+          ...(contentType !== undefined && { contentType }),
+          headers,
+        });
+      },
+      logger: this.logger,
+      rpcTimeoutMs: this.timeoutMs,
+      redeliveryDelayMs: this.options.redeliveryDelayMs ?? DEFAULT_REDELIVERY_DELAY_MS,
+      rebindDelayMs: this.options.reconnectDelayMs?.initial ?? 1000,
+      onCancelled: (c) => this.ingestConsumers.delete(c),
+    });
+    this.ingestConsumers.add(consumer);
+    const live = this.live;
+    if (live) await consumer.attach(live.model);
+    return consumer;
+  }
+
   /** Throws unless connected and the broker answers within the timeout (readiness). */
   async ping(): Promise<void> {
     const live = this.live;
@@ -226,7 +265,7 @@ export class AmqpMessageBus implements MessageBus {
     if (this.closed) return;
     this.closed = true;
     await this.starting?.catch(() => {});
-    await Promise.all([...this.consumers].map((consumer) => consumer.cancel()));
+    await Promise.all([...this.consumers, ...this.ingestConsumers].map((consumer) => consumer.cancel()));
     this.live = undefined;
     // Bounded: against a frozen link the close handshake would wait for the heartbeat to time out.
     await withTimeout(this.connection?.close() ?? Promise.resolve(), this.timeoutMs, 'amqp close').catch(
@@ -293,10 +332,13 @@ export class AmqpMessageBus implements MessageBus {
     model.on('close', () => {
       if (this.live?.model === model) this.live = undefined;
       for (const consumer of this.consumers) consumer.detach(model);
+      for (const consumer of this.ingestConsumers) consumer.detach(model);
     });
     await declareTopology(publisher, this.names, this.deliveryLimit);
     for (const consumer of this.consumers) await consumer.attach(model);
     this.live = { model, publisher };
+    // Caller-owned exchanges may be missing: their consumers retry on their own, never failing setup.
+    for (const consumer of this.ingestConsumers) void consumer.attach(model);
   }
 
   /**
