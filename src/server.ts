@@ -19,7 +19,8 @@ import { countByStatus } from './core/store/typeorm/count-by-status.js';
 import { TriggerService } from './core/delivery/trigger-service.js';
 import { NotificationQueries } from './core/notification/notification-queries.js';
 import { createChannelRegistry, type ChannelRegistry } from './core/channels/channel-registry.js';
-import { createAuthInterceptor, isLoopbackHost } from './core/rpc/auth-interceptor.js';
+import { createApiKeyCheck, createAuthInterceptor, isLoopbackHost } from './core/rpc/auth-interceptor.js';
+import { ALERTMANAGER_PATH, alertmanagerRoute } from './core/rpc/alertmanager-route.js';
 import { createErrorLoggingInterceptor } from './core/rpc/error-logging-interceptor.js';
 import { registerHealthService } from './core/rpc/health/health-service.js';
 import { HealthStatusBoard } from './core/rpc/health/health-status-board.js';
@@ -259,10 +260,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           registerHealthService(router, health);
           registerReflection(router);
         },
-        httpRoutes: operationalRoutes({
-          readinessChecks: [() => db.notifications.ping(), () => bus.ping()],
-          renderMetrics: () => metrics.render(),
-        }),
+        httpRoutes: {
+          ...operationalRoutes({
+            readinessChecks: [() => db.notifications.ping(), () => bus.ping()],
+            renderMetrics: () => metrics.render(),
+          }),
+          [ALERTMANAGER_PATH]: alertmanagerRoute({
+            events,
+            authorize: createApiKeyCheck(config.auth),
+            maxBodyBytes: config.server.maxRequestBytes,
+          }),
+        },
         logger: logger.child({ component: 'rpc' }),
       });
       const started = listener;

@@ -37,40 +37,53 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * Bearer API-key authentication with scopes. Keys are stored as SHA-256 digests and compared in
- * constant time. With no keys configured every call is allowed (the server refuses to start that
- * way on a non-loopback host unless auth.allowAnonymous is set).
+ * The API-key check shared by the RPCs and the plain HTTP ingestion routes: throws GatewayError
+ * unauthenticated (`missing_api_key`, `invalid_api_key`) or permission_denied (`missing_scope`).
+ * With no keys configured every call is allowed. Keys are SHA-256 digests compared in constant time.
  */
-export function createAuthInterceptor(auth: GatewayConfig['auth']): Interceptor {
+export function createApiKeyCheck(
+  auth: GatewayConfig['auth'],
+): (authorization: string | null, scope: Scope) => void {
   const keys: KeyEntry[] = auth.apiKeys.map((key) => ({
     name: key.name,
     digest: Buffer.from(key.sha256, 'hex'),
     scopes: new Set(key.scopes),
   }));
-  return (next) => async (request) => {
-    const scope = METHOD_SCOPES[`${request.service.typeName}/${request.method.name}`];
-    if (keys.length === 0 || scope === undefined) return next(request);
-    const header = request.header.get('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1]) {
-      throw toConnectError(
-        new GatewayError('unauthenticated', 'missing_api_key', 'authorization: Bearer <api key> is required'),
+  return (authorization, scope) => {
+    if (keys.length === 0) return;
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    if (!match?.[1])
+      throw new GatewayError(
+        'unauthenticated',
+        'missing_api_key',
+        'authorization: Bearer <api key> is required',
       );
-    }
     const digest = createHash('sha256').update(match[1]).digest();
     const key = keys.find((entry) => timingSafeEqual(entry.digest, digest));
-    if (!key)
-      throw toConnectError(
-        new GatewayError('unauthenticated', 'invalid_api_key', 'the API key is not valid'),
+    if (!key) throw new GatewayError('unauthenticated', 'invalid_api_key', 'the API key is not valid');
+    if (!key.scopes.has(scope) && !key.scopes.has('admin'))
+      throw new GatewayError(
+        'permission_denied',
+        'missing_scope',
+        `API key "${key.name}" lacks scope "${scope}"`,
       );
-    if (!key.scopes.has(scope) && !key.scopes.has('admin')) {
-      throw toConnectError(
-        new GatewayError(
-          'permission_denied',
-          'missing_scope',
-          `API key "${key.name}" lacks scope "${scope}"`,
-        ),
-      );
+  };
+}
+
+/**
+ * Bearer API-key authentication with scopes (METHOD_SCOPES). With no keys configured every call is
+ * allowed (the server refuses to start that way on a non-loopback host unless auth.allowAnonymous
+ * is set).
+ */
+export function createAuthInterceptor(auth: GatewayConfig['auth']): Interceptor {
+  const check = createApiKeyCheck(auth);
+  return (next) => async (request) => {
+    const scope = METHOD_SCOPES[`${request.service.typeName}/${request.method.name}`];
+    if (scope === undefined) return next(request);
+    try {
+      check(request.header.get('authorization'), scope);
+    } catch (error) {
+      throw toConnectError(error);
     }
     return next(request);
   };
