@@ -156,9 +156,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         ...workerSide,
         logger: logger.child({ component: 'schedule' }),
       });
+      // Fired event jobs and ingested events share the worker's pool and the api's rules.
+      const workerEvents = new EventService({
+        ...workerSide,
+        store: workerDb.events,
+        logger: logger.child({ component: 'events' }),
+        observer: metrics,
+      });
       const jobRunner = new ScheduledJobRunner({
         jobs: workerDb.jobs,
         triggers: firedTriggers,
+        events: workerEvents,
         bus,
         logger: logger.child({ component: 'schedule' }),
         prefetch: config.broker.prefetch,
@@ -170,14 +178,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (config.ingest.amqp.length > 0) {
         if (!(bus instanceof AmqpMessageBus))
           throw new ConfigError('ingest.amqp', 'needs an amqp:// broker.url');
-        const ingested = new EventService({
-          ...workerSide,
-          store: workerDb.events,
-          logger: logger.child({ component: 'ingest' }),
-          observer: metrics,
-        });
         const handler = createEventIngestHandler({
-          events: ingested,
+          events: workerEvents,
           decode: decodeEventBody,
           onRejected: (reason) => metrics.ingestRejected('amqp', reason),
         });

@@ -8,6 +8,8 @@ import { notificationClient, type NotificationClient } from '../helpers/notify-c
 import { uniqueSuffix } from '../helpers/test-env.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { scheduleClient, waitForJobFired } from '../helpers/schedule-clients.js';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 
 const run = uniqueSuffix();
 const alice = `alice-${run}`;
@@ -205,5 +207,45 @@ describe('EventService routing (MariaDB + RabbitMQ, mock channel)', () => {
     expect(noId.rawMessage).toContain('event.event_id');
     const missing = await rejection(events.getEvent({ eventId: 'nope' }));
     expect(missing.code).toBe(Code.NotFound);
+  });
+
+  it('a ScheduleJob holding an event publishes it when due', async () => {
+    const schedules = scheduleClient(harness.baseUrl);
+    const eventId = `ev-${run}-scheduled`;
+    const jobKey = `job-${run}-event`;
+    const scheduled = await schedules.scheduleJob({
+      jobKey,
+      dueAt: timestampFromDate(new Date(Date.now() + 500)),
+      event: overdue(eventId),
+    });
+    expect(scheduled.job?.event?.eventId).toBe(eventId);
+    expect(scheduled.job?.trigger).toBeUndefined();
+    // Idempotent by job_key like any job.
+    expect(
+      (await schedules.scheduleJob({ jobKey, dueAt: scheduled.job?.dueAt, event: overdue(eventId) }))
+        .existing,
+    ).toBe(true);
+    const both = await rejection(
+      schedules.scheduleJob({
+        jobKey: `${jobKey}-both`,
+        dueAt: scheduled.job?.dueAt,
+        event: overdue(eventId),
+        trigger: { userId: 'u', triggerId: 't', message: { text: 'x' } },
+      }),
+    );
+    expect(both.code).toBe(Code.InvalidArgument);
+    const badEvent = await rejection(
+      schedules.scheduleJob({
+        jobKey: `${jobKey}-bad`,
+        dueAt: scheduled.job?.dueAt,
+        event: { eventId: 'x' },
+      }),
+    );
+    expect(badEvent.rawMessage).toContain('event.type');
+
+    const fired = await waitForJobFired(schedules, jobKey);
+    const trace = await events.getEvent({ eventId });
+    expect(fired.notificationIds.sort()).toEqual([...trace.notificationIds].sort());
+    await waitFor(() => deliveriesOf(eventId).length === 2, 'scheduled event deliveries', 20_000);
   });
 });

@@ -1,5 +1,6 @@
 import type { BusEvent, MessageBus, Subscription } from '../bus/message-bus.js';
 import type { TriggerService } from '../delivery/trigger-service.js';
+import type { EventService } from '../event/event-service.js';
 import { GatewayError } from '../shared/gateway-error.js';
 import type { Logger } from '../shared/logger.js';
 import type { JobStore } from './job-store.js';
@@ -9,6 +10,8 @@ import { triggerForFire } from './schedule-request.js';
 export interface ScheduledJobRunnerDependencies {
   readonly jobs: JobStore;
   readonly triggers: TriggerService;
+  /** Publishes the events of event jobs (same path as PublishEvent). */
+  readonly events: EventService;
   readonly bus: MessageBus;
   readonly logger: Logger;
   readonly prefetch: number;
@@ -50,8 +53,14 @@ export class ScheduledJobRunner {
     if (job.status !== 'triggered' || job.notificationIds !== null) return;
     let notificationIds: string[];
     try {
-      const outcomes = await triggers.trigger(triggerForFire(job.jobKey, job.trigger));
-      notificationIds = outcomes.map((outcome) => outcome.record.id);
+      if (job.event) {
+        // Idempotent by event_id: a repeated fire answers the stored notifications.
+        const published = await this.deps.events.publish(job.event, 'schedule');
+        notificationIds = published.notifications.map((outcome) => outcome.record.id);
+      } else {
+        const outcomes = await triggers.trigger(triggerForFire(job.jobKey, job.trigger));
+        notificationIds = outcomes.map((outcome) => outcome.record.id);
+      }
     } catch (error) {
       // Valid when scheduled, invalid now (a channel was removed from config): retrying cannot help,
       // so the job is closed with no notifications instead of being republished forever.
