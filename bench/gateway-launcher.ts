@@ -50,6 +50,8 @@ export async function launchGateway(config: BenchConfig, run: number): Promise<R
     broker: { url: config.amqpUrl, namePrefix, ...(prefetch ? { prefetch: Number(prefetch) } : {}) },
     log: { level: 'warn' },
     channels: [{ id: 'mock', plugin: 'mock', config: { latencyMs: 0 } }],
+    // The fan-out phase: each event's users, through the mock channel (no per-user settings).
+    rules: [{ name: 'bench-fanout', recipients: { eventUsers: true }, channels: ['mock'] }],
   };
   writeFileSync(configFile, JSON.stringify(gatewayConfig, null, 2));
   const env = { NOTIFY_CONFIG: configFile, NOTIFY_SECRET_KEYS: SECRET_KEYS };

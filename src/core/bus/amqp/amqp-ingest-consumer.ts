@@ -184,7 +184,7 @@ export class AmqpIngestConsumer implements Subscription {
       'invalid event dead-lettered',
     );
     await this.options.publishDead(message.content, message.properties.contentType as string | undefined, {
-      ...((message.properties.headers as Record<string, unknown> | undefined) ?? {}),
+      ...(message.properties.headers ?? {}),
       [DEAD_REASON_HEADER]: reason,
       [DEAD_DETAIL_HEADER]: detail.slice(0, 1000),
       'x-notify-ingest-queue': binding.queue,
