@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/core/shared/logger.js';
 import { migrateDatabase, openDatabase } from '../../src/core/store/open-store.js';
 import { ALL_ENTITIES } from '../../src/core/store/typeorm/entities.js';
+import { SQLITE_MIGRATIONS } from '../../src/core/store/typeorm/migrations/sqlite/index.js';
 import { MIGRATIONS_TABLE_NAME } from '../../src/core/store/typeorm/mysql-data-source.js';
 import { UserChannelConfigEntity } from '../../src/core/store/typeorm/user-channel-config-entity.js';
 import { runMigrations } from '../../src/core/store/typeorm/run-migrations.js';
@@ -53,11 +54,13 @@ async function withDataSource<T>(work: (dataSource: DataSource) => Promise<T>): 
 describe('SQLite migrations', () => {
   it('apply once, then report nothing pending', async () => {
     const fresh = path.join(dir, 'fresh.sqlite');
-    expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual(['InitialSchema1767225600000']);
+    const names = SQLITE_MIGRATIONS.map((Migration) => new Migration().name);
+    expect(names[0]).toBe('InitialSchema1767225600000');
+    expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual(names);
     expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual([]);
     const dataSource = await createSqliteDataSource({ path: fresh });
     try {
-      expect(await dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE_NAME}`)).toHaveLength(1);
+      expect(await dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE_NAME}`)).toHaveLength(names.length);
     } finally {
       await dataSource.destroy();
     }
@@ -78,15 +81,20 @@ describe('SQLite migrations', () => {
       );
       const named = indexes.filter((index) => !index.name.startsWith('sqlite_autoindex'));
       expect(named.map((index) => index.name).sort()).toEqual([
+        'idx_event_decisions_user',
+        'idx_event_records_fingerprint',
+        'idx_event_records_occurred',
+        'idx_event_records_type_occurred',
         'idx_notification_attempts_notification',
         'idx_notification_records_created',
+        'idx_notification_records_event',
         'idx_notification_records_status_due',
         'idx_notification_records_user_created',
         'idx_scheduled_jobs_status_due',
         'idx_scheduled_jobs_user_due',
       ]);
-      // The three UNIQUE constraints plus the text primary key of notification_records.
-      expect(indexes.filter((index) => index.name.startsWith('sqlite_autoindex'))).toHaveLength(4);
+      // The four UNIQUE constraints plus the text primary keys of notification_records and event_records.
+      expect(indexes.filter((index) => index.name.startsWith('sqlite_autoindex'))).toHaveLength(6);
     });
   });
 });
