@@ -199,6 +199,38 @@ describe('EventService routing (MariaDB + RabbitMQ, mock channel)', () => {
     expect(deliveriesOf(eventId)).toHaveLength(2);
   });
 
+  it('counts decisions per rule and outcome, and pages ListEvents newest first', async () => {
+    const metrics = await (await fetch(`${harness.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(
+      /notify_event_decisions_total\{rule="overdue-to-assignee",outcome="notified"\} \d+/,
+    );
+    expect(metrics).toContain('notify_event_decisions_total{rule="mute-maintenance",outcome="suppressed"} 1');
+    expect(metrics).toContain('notify_event_decisions_total{rule="",outcome="no_rule"} 1');
+    expect(metrics).toMatch(/notify_events_total\{source="rpc",result="deduplicated"\} \d+/);
+
+    const base = Date.UTC(2030, 0, 1);
+    for (let i = 0; i < 3; i++) {
+      await events.publishEvent({
+        event: {
+          eventId: `ev-${run}-page-${i}`,
+          type: `paging.${run}`,
+          occurredAt: timestampFromDate(new Date(base + i * 1000)),
+        },
+      });
+    }
+    const first = await events.listEvents({ type: `paging.${run}`, pageSize: 2 });
+    expect(first.events.map((e) => e.eventId)).toEqual([`ev-${run}-page-2`, `ev-${run}-page-1`]);
+    const second = await events.listEvents({
+      type: `paging.${run}`,
+      pageSize: 2,
+      pageToken: first.nextPageToken,
+    });
+    expect(second.events.map((e) => e.eventId)).toEqual([`ev-${run}-page-0`]);
+    expect(second.nextPageToken).toBe('');
+    const bad = await rejection(events.listEvents({ pageToken: '!!' }));
+    expect(bad.rawMessage).toContain('page_token');
+  });
+
   it('rejects bad events naming the field', async () => {
     const noType = await rejection(events.publishEvent({ event: { eventId: `ev-${run}-bad` } }));
     expect(noType.code).toBe(Code.InvalidArgument);
