@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BusEvent, MessageBus } from '../../src/core/bus/message-bus.js';
+import type { BusEvent, MessageBus } from '../../src/core/delivery/message-bus.js';
 import { createChannelRegistry, type ChannelRegistry } from '../../src/core/channels/channel-registry.js';
 import { parseGatewayConfig } from '../../src/core/config/load-config.js';
 import { EventService } from '../../src/core/event/event-service.js';
 import { createLogger } from '../../src/core/shared/logger.js';
-import { migrateDatabase, openDatabase, type OpenDatabase } from '../../src/core/store/open-store.js';
+import { migrateDatabase, openDatabase, type OpenDatabase } from '../../src/adapters/sql-store/open-store.js';
 import { BUILTIN_PLUGINS } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 

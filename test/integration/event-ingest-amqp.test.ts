@@ -1,7 +1,7 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEAD_REASON_HEADER } from '../../src/core/bus/ingest-source.js';
+import { DEAD_REASON_HEADER } from '../../src/core/event/ingest-source.js';
 import { EventSchema, Severity } from '../../src/gen/notify/v1/event_service_pb.js';
 import { enableMock, eventClient } from '../helpers/event-clients.js';
 import { closeConnectionsNamed } from '../helpers/rabbitmq-admin.js';

@@ -4,7 +4,7 @@ import { checkRuleReferences, groupsSchema, ruleSchema } from '../event/routing-
 const CHANNEL_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const SCOPES = ['trigger', 'read', 'config', 'admin'] as const;
 
-/** An API-key scope (DESIGN §2). `admin` implies every other scope. */
+/** An API-key scope (README.md, API). `admin` implies every other scope. */
 export type Scope = (typeof SCOPES)[number];
 
 const serverSchema = z.strictObject({
@@ -141,7 +141,7 @@ const ingestSchema = z.strictObject({
   amqp: z.array(ingestAmqpSchema).default([]),
 });
 
-/** The whole config file (DESIGN §10). Unknown keys are rejected with their path. */
+/** The whole config file (README.md, Configuration). Unknown keys are rejected with their path. */
 export const gatewayConfigSchema = z
   .strictObject({
     server: serverSchema.default(serverSchema.parse({})),

@@ -1,5 +1,6 @@
 import type { ChannelRegistry } from '../channels/channel-registry.js';
 import type { UserChannelSetting } from '../user-config/channel-settings-source.js';
+import { channelPreflight } from '../user-config/channel-preflight.js';
 import { quietWindowEnd } from '../user-config/quiet-hours.js';
 
 /** Where one record of a trigger (or event) goes, and whether it is sent, skipped or deferred. */
@@ -33,11 +34,8 @@ export function placeChannel(
 ): Placement {
   const loaded = channels.get(channel);
   const plugin = loaded?.pluginId ?? '';
-  const needsSettings = loaded?.settings.some((spec) => spec.required) ?? false;
-  if (!setting && needsSettings)
-    return { channel, plugin, status: 'skipped', reason: 'no_channel_config', scheduledAt: null };
-  if (setting && !setting.enabled)
-    return { channel, plugin, status: 'skipped', reason: 'channel_disabled', scheduledAt: null };
+  const skip = channelPreflight(loaded, setting);
+  if (skip) return { channel, plugin, status: 'skipped', reason: skip.code, scheduledAt: null };
   const quietUntil = setting && !critical ? quietWindowEnd(now, setting.quietHours, setting.timezone) : null;
   if (quietUntil) return { channel, plugin, status: 'scheduled', reason: null, scheduledAt: quietUntil };
   return { channel, plugin, status: 'pending', reason: null, scheduledAt: null };

@@ -1,4 +1,4 @@
-import type { IngestHandler, IngestVerdict } from '../bus/ingest-source.js';
+import type { IngestHandler, IngestVerdict } from './ingest-source.js';
 import { GatewayError } from '../shared/gateway-error.js';
 import type { EventInput } from './event.js';
 import type { EventService } from './event-service.js';

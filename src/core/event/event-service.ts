@@ -1,4 +1,4 @@
-import type { MessageBus } from '../bus/message-bus.js';
+import type { MessageBus } from '../delivery/message-bus.js';
 import type { ChannelRegistry } from '../channels/channel-registry.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { NotificationRecord } from '../notification/notification-record.js';

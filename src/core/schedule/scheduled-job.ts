@@ -1,7 +1,7 @@
 import type { TriggerInput } from '../delivery/trigger-input.js';
 import type { EventInput } from '../event/event.js';
 
-/** Stored scheduled-job status words (DESIGN §3): waiting → triggered | cancelled. */
+/** Stored scheduled-job status words (docs/architecture.md §7): waiting → triggered | cancelled. */
 export type JobStatus = 'waiting' | 'triggered' | 'cancelled';
 
 /** A trigger to fire at `dueAt` (table scheduled_jobs), keyed by the caller's `jobKey`. */
