@@ -15,6 +15,7 @@ import { createSqliteDataSource, parseSqliteUrl } from '../../src/adapters/sql-s
 import { TypeormNotificationStore } from '../../src/adapters/sql-store/typeorm-notification-store.js';
 import { T0, newNotification } from '../helpers/notification-fixtures.js';
 import { describeNotificationStoreContract } from './notification-store-contract.js';
+import { describeEventStoreContract } from './event-store-contract.js';
 
 let dir: string;
 let file: string;
@@ -202,4 +203,16 @@ describe('openDatabase with a sqlite: URL', () => {
       await expect(openDatabase(url, 1, logger)).rejects.toMatchObject({ name: 'ConfigError' });
     }
   });
+});
+
+describe('event store on SQLite', () => {
+  let database: Awaited<ReturnType<typeof openDatabase>>;
+  beforeAll(async () => {
+    database = await openDatabase(`sqlite:${path.join(dir, 'events.sqlite')}`, 1, logger);
+  });
+  afterAll(() => database?.close());
+  describeEventStoreContract('TypeORM on SQLite', () => ({
+    events: database.events,
+    notifications: database.notifications,
+  }));
 });

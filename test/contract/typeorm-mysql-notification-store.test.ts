@@ -8,9 +8,12 @@ import {
 } from '../../src/adapters/sql-store/mysql-data-source.js';
 import { parseMysqlUrl } from '../../src/adapters/sql-store/mysql-url.js';
 import { runMigrations } from '../../src/adapters/sql-store/run-migrations.js';
+import { openDatabase } from '../../src/adapters/sql-store/open-store.js';
+import { createLogger } from '../../src/core/shared/logger.js';
 import { TypeormNotificationStore } from '../../src/adapters/sql-store/typeorm-notification-store.js';
 import { type TestDatabase, createTestDatabase } from '../helpers/test-database.js';
 import { describeNotificationStoreContract } from './notification-store-contract.js';
+import { describeEventStoreContract } from './event-store-contract.js';
 
 let database: TestDatabase;
 
@@ -110,4 +113,16 @@ describe('parseMysqlUrl', () => {
       }
     }
   });
+});
+
+describe('event store on MariaDB', () => {
+  let opened: Awaited<ReturnType<typeof openDatabase>>;
+  beforeAll(async () => {
+    opened = await openDatabase(database.url, 4, createLogger('silent'));
+  });
+  afterAll(() => opened?.close());
+  describeEventStoreContract('TypeORM on MariaDB', () => ({
+    events: opened.events,
+    notifications: opened.notifications,
+  }));
 });
