@@ -11,6 +11,8 @@ import { EventService as EventServiceDesc } from '../gen/notify/v1/event_service
 import { createConfigServiceHandler } from '../adapters/rpc/config-service-handler.js';
 import { createErrorLoggingInterceptor } from '../adapters/rpc/error-logging-interceptor.js';
 import { createNotificationServiceHandler } from '../adapters/rpc/notification-service-handler.js';
+import { createOperationsServiceHandler } from '../adapters/rpc/operations-service-handler.js';
+import { consoleRoutes } from '../adapters/rpc/console-route.js';
 import { operationalRoutes } from '../adapters/rpc/operational-routes.js';
 import { registerReflection } from '../adapters/rpc/register-reflection.js';
 import { createScheduleServiceHandler } from '../adapters/rpc/schedule-service-handler.js';
@@ -19,9 +21,11 @@ import type { GatewayConfig } from '../core/config/gateway-config.js';
 import { ConfigError } from '../core/contract/index.js';
 import { TriggerService } from '../core/delivery/trigger-service.js';
 import { NotificationQueries } from '../core/notification/notification-queries.js';
+import { OverviewQueries } from '../core/operations/overview-queries.js';
 import { JobScheduler } from '../core/schedule/job-scheduler.js';
 import { ConfigService } from '../gen/notify/v1/config_service_pb.js';
 import { NotificationService } from '../gen/notify/v1/notification_service_pb.js';
+import { OperationsService } from '../gen/notify/v1/operations_service_pb.js';
 import { ScheduleService } from '../gen/notify/v1/schedule_service_pb.js';
 import { registerHealthService } from '../rpc-kit/health/health-service.js';
 import { HealthStatusBoard } from '../rpc-kit/health/health-status-board.js';
@@ -82,6 +86,7 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
     logger: logger.child({ component: 'events' }),
     observer: metrics,
   });
+  const overview = new OverviewQueries(db.overview, () => bus.queueDepths(), clock);
 
   const health = new HealthStatusBoard();
   const listener = await startRpcListener({
@@ -98,6 +103,7 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
       router.service(ConfigService, createConfigServiceHandler(userConfigs, channels));
       router.service(ScheduleService, createScheduleServiceHandler(scheduler));
       router.service(EventServiceDesc, createEventServiceHandler(events));
+      router.service(OperationsService, createOperationsServiceHandler(overview));
       registerHealthService(router, health);
       registerReflection(router);
     },
@@ -111,6 +117,7 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
         authorize: createApiKeyCheck(config.auth),
         maxBodyBytes: config.server.maxRequestBytes,
       }),
+      ...(config.console.enabled ? consoleRoutes(logger.child({ component: 'console' })) : {}),
     },
     logger: logger.child({ component: 'rpc' }),
   });

@@ -87,6 +87,7 @@ describe('SQLite migrations', () => {
         'idx_event_records_occurred',
         'idx_event_records_type_occurred',
         'idx_notification_attempts_notification',
+        'idx_notification_attempts_started',
         'idx_notification_records_created',
         'idx_notification_records_event',
         'idx_notification_records_status_due',

@@ -23,6 +23,7 @@ export const METHOD_SCOPES: Readonly<Record<string, Scope>> = {
   'notify.v1.EventService/PublishEvent': 'trigger',
   'notify.v1.EventService/GetEvent': 'read',
   'notify.v1.EventService/ListEvents': 'read',
+  'notify.v1.OperationsService/GetOverview': 'read',
 };
 
 interface KeyEntry {

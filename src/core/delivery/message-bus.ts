@@ -64,7 +64,17 @@ export interface MessageBus {
   subscribe(queue: BusQueue, handler: BusHandler, options: { prefetch: number }): Promise<Subscription>;
   /** Throws when the broker is unreachable (readiness). */
   ping(): Promise<void>;
+  /** Messages waiting in each of this bus's queues, the dead-letter queue included (operators' view). */
+  queueDepths(): Promise<QueueDepth[]>;
   close(): Promise<void>;
+}
+
+/** Messages waiting in one queue, by the name the broker knows it under. */
+export interface QueueDepth {
+  readonly queue: string;
+  readonly messages: number;
+  /** True for the dead-letter queue (`notify.dead`). */
+  readonly dead: boolean;
 }
 
 /** Routing key for an event on the `notify` topic exchange. */
