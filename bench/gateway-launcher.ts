@@ -34,7 +34,12 @@ async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
  * and a unique broker name prefix: mock channel at zero latency, log level warn, default retry,
  * pool and prefetch settings. `migrate` runs first.
  */
-export async function launchGateway(config: BenchConfig, run: number): Promise<RunningTarget> {
+export async function launchGateway(
+  config: BenchConfig,
+  run: number,
+  /** Top-level config sections added to the bench's own (bench/memory-attacks.ts adds `auth`). */
+  extraConfig: Record<string, unknown> = {},
+): Promise<RunningTarget> {
   const database = await createBenchDatabase(config.mysqlRootUrl, 'gw');
   const namePrefix = `bench${uniqueSuffix()}.`;
   const port = await freePort();
@@ -52,6 +57,7 @@ export async function launchGateway(config: BenchConfig, run: number): Promise<R
     channels: [{ id: 'mock', plugin: 'mock', config: { latencyMs: 0 } }],
     // The fan-out phase: each event's users, through the mock channel (no per-user settings).
     rules: [{ name: 'bench-fanout', recipients: { eventUsers: true }, channels: ['mock'] }],
+    ...extraConfig,
   };
   writeFileSync(configFile, JSON.stringify(gatewayConfig, null, 2));
   const env = { NOTIFY_CONFIG: configFile, NOTIFY_SECRET_KEYS: SECRET_KEYS };

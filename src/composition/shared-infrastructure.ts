@@ -82,6 +82,7 @@ export async function openSharedInfrastructure(
         channels,
         clock,
         sendTimeoutMs: config.worker.sendTimeoutMs,
+        maxTextLength: config.delivery.maxTextLength,
       }),
   };
 }

@@ -13,6 +13,9 @@ import { createEventIngestHandler } from '../core/event/event-ingestion.js';
 import { EventService } from '../core/event/event-service.js';
 import { startRpcListener, type RpcListener } from '../rpc-kit/transport/rpc-listener.js';
 import type { SharedInfrastructure } from './shared-infrastructure.js';
+import { transportOptions } from './transport-options.js';
+import { createApiKeyAuth } from '../adapters/rpc/auth-interceptor.js';
+import { MethodAccessTable } from '../adapters/rpc/method-access.js';
 
 /** The running worker side: deliveries, fired jobs, and the scanner's duties. */
 export interface WorkerSide {
@@ -112,8 +115,9 @@ export async function startWorkerOpsListener(
 ): Promise<RpcListener> {
   const { config, bus, logger, metrics } = shared;
   const listener = await startRpcListener({
-    host: config.server.host,
+    ...transportOptions(config),
     port,
+    authorize: createApiKeyAuth(config.auth, new MethodAccessTable(), config.server).authorize,
     routes: () => undefined,
     httpRoutes: operationalRoutes({
       readinessChecks: [() => db.notifications.ping(), () => bus.ping()],

@@ -55,7 +55,7 @@ async function withDataSource<T>(work: (dataSource: DataSource) => Promise<T>): 
 describe('SQLite migrations', () => {
   it('apply once, then report nothing pending', async () => {
     const fresh = path.join(dir, 'fresh.sqlite');
-    const names = SQLITE_MIGRATIONS.map((Migration) => new Migration().name);
+    const names = SQLITE_MIGRATIONS.map((migration) => new migration().name);
     expect(names[0]).toBe('InitialSchema1767225600000');
     expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual(names);
     expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual([]);

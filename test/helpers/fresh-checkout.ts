@@ -7,7 +7,17 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** What `npm start` needs: the package manifest, the build config and every file the build compiles. */
-const NEEDED = [/^package(-lock)?\.json$/, /^tsconfig(\.build)?\.json$/, /^src\//, /^bench\//];
+const NEEDED = [
+  /^package(-lock)?\.json$/,
+  /^tsconfig(\.build)?\.json$/,
+  /^src\//,
+  /^bench\//,
+  // test/kit (built into dist/test/kit) imports the contract suite and the Feishu emulator.
+  /^test\//,
+  // The build also bundles the operator console (scripts/build-console.mjs).
+  /^scripts\//,
+  /^console\//,
+];
 
 /**
  * Copies the working tree's versions of the files `npm start` needs (tracked and untracked, never

@@ -13,6 +13,13 @@ import type { EventObserver, EventSource } from '../../core/event/event-service.
 /** Counts records per status for the gauge; called on scrape. */
 export type StatusCounter = () => Promise<Partial<Record<NotificationStatus, number>>>;
 
+/** What the RPC transport holds and has refused (the listener's memory guard). */
+export interface TransportStats {
+  readonly bufferedRequestBytes: number;
+  readonly unsentResponseBytes: number;
+  readonly refused: Readonly<Record<string, number>>;
+}
+
 /**
  * Prometheus metrics of one gateway process (own registry, so several gateways in one process,
  * as in tests, never share counters). Served as text at /metrics.
@@ -23,11 +30,13 @@ export class GatewayMetrics implements DeliveryObserver, EventObserver {
   private readonly deliveries: Counter<'channel' | 'outcome' | 'error_code'>;
   private readonly retries: Counter<'channel'>;
   private readonly rateLimitWaits: Counter<'channel'>;
+  private readonly callbacks: Counter<'channel' | 'result'>;
   private readonly deliveryDuration: Histogram<'channel'>;
   private readonly queueLag: Histogram<'channel'>;
   private readonly events: Counter<'source' | 'result'>;
   private readonly decisions: Counter<'rule' | 'outcome'>;
   private readonly ingestDeadLettered: Counter<'source' | 'reason'>;
+  private transportStats: (() => TransportStats) | undefined;
 
   constructor(countByStatus?: StatusCounter) {
     collectDefaultMetrics({ register: this.registry, prefix: 'notify_process_' });
@@ -48,6 +57,12 @@ export class GatewayMetrics implements DeliveryObserver, EventObserver {
       name: 'notify_retries_total',
       help: 'Deliveries scheduled for another attempt',
       labelNames: ['channel'],
+      registers,
+    });
+    this.callbacks = new Counter({
+      name: 'notify_callbacks_total',
+      help: 'Provider callbacks (card buttons) by result: acknowledged, already_acknowledged, challenge, replayed, or the rejection reason',
+      labelNames: ['channel', 'result'],
       registers,
     });
     this.rateLimitWaits = new Counter({
@@ -88,6 +103,33 @@ export class GatewayMetrics implements DeliveryObserver, EventObserver {
       labelNames: ['source', 'reason'],
       registers,
     });
+    const transport = (): TransportStats | undefined => this.transportStats?.();
+    new Gauge({
+      name: 'notify_rpc_buffered_request_bytes',
+      help: 'Request-body bytes the RPC listener holds now (bounded by server.maxBufferedRequestBytes)',
+      registers,
+      collect() {
+        this.set(transport()?.bufferedRequestBytes ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'notify_rpc_unsent_response_bytes',
+      help: 'Response bytes written but not yet taken by clients (bounded by server.maxUnsentResponseBytes)',
+      registers,
+      collect() {
+        this.set(transport()?.unsentResponseBytes ?? 0);
+      },
+    });
+    new Counter({
+      name: 'notify_rpc_refused_total',
+      help: 'Requests and responses the RPC listener stopped to bound memory, by reason',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, count] of Object.entries(transport()?.refused ?? {})) this.inc({ reason }, count);
+      },
+    });
     if (countByStatus) {
       new Gauge({
         name: 'notify_records',
@@ -100,6 +142,11 @@ export class GatewayMetrics implements DeliveryObserver, EventObserver {
         },
       });
     }
+  }
+
+  /** One provider callback and what became of it. */
+  callbackHandled(channel: string, result: string): void {
+    this.callbacks.inc({ channel, result });
   }
 
   triggered(result: TriggerResult): void {
@@ -116,6 +163,11 @@ export class GatewayMetrics implements DeliveryObserver, EventObserver {
     this.deliveryDuration.observe({ channel }, durationMs / 1000);
     if (record.status === 'failed') this.retries.inc({ channel });
     if (isRateLimited(result)) this.rateLimitWaits.inc({ channel });
+  }
+
+  /** Reads the RPC listener's memory guard on every scrape. */
+  observeTransport(stats: () => TransportStats): void {
+    this.transportStats = stats;
   }
 
   published(source: EventSource, result: 'new' | 'deduplicated' | 'rejected'): void {

@@ -49,11 +49,15 @@ export function insertParams(record: NewNotification, now: Date): unknown[] {
     fresh.providerMessageId,
     record.scheduledAt,
     fresh.sentAt,
+    fresh.acknowledgedAt,
+    fresh.acknowledgedBy,
+    fresh.recalledAt,
     fresh.createdAt,
     fresh.updatedAt,
     fresh.version,
     record.eventId ?? null,
     record.severity ?? null,
+    record.requestHash,
   ];
 }
 
@@ -66,6 +70,9 @@ export function newRecordCounters(now: Date) {
     leaseExpiresAt: null,
     providerMessageId: null,
     sentAt: null,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    recalledAt: null,
     createdAt: now,
     updatedAt: now,
     version: 1,

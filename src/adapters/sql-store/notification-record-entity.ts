@@ -24,6 +24,7 @@ export const NOTIFICATION_COLUMN_LIMITS = {
   providerMessageId: 191,
   eventId: 128,
   severity: 16,
+  requestHash: 64,
 } as const;
 
 /** One row of notification_records as TypeORM sees it (JSON columns hold text). */
@@ -57,11 +58,16 @@ export interface NotificationRecordRow {
   providerMessageId: string | null;
   scheduledAt: Date | null;
   sentAt: Date | null;
+  acknowledgedAt: Date | null;
+  acknowledgedBy: string | null;
+  recalledAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   version: number;
   eventId: string | null;
   severity: string | null;
+  /** sha256 hex of the creating trigger's payload; '' on older rows. */
+  requestHash: string;
 }
 
 const L = NOTIFICATION_COLUMN_LIMITS;
@@ -99,11 +105,15 @@ export const NotificationRecordEntity = new EntitySchema<NotificationRecordRow>(
     providerMessageId: stringColumn('provider_message_id', L.providerMessageId, true),
     scheduledAt: timeColumn('scheduled_at', true),
     sentAt: timeColumn('sent_at', true),
+    acknowledgedAt: timeColumn('acknowledged_at', true),
+    acknowledgedBy: stringColumn('acknowledged_by', 191, true),
+    recalledAt: timeColumn('recalled_at', true),
     createdAt: timeColumn('created_at'),
     updatedAt: timeColumn('updated_at'),
     version: intColumn('version'),
     eventId: stringColumn('event_id', L.eventId, true),
     severity: stringColumn('severity', L.severity, true),
+    requestHash: stringColumn('request_hash', L.requestHash),
   },
   uniques: [{ name: 'uq_notification_records_dedupe', columns: ['userId', 'channel', 'dedupeKey'] }],
   indices: [

@@ -1,4 +1,5 @@
 import type {
+  AttemptKind,
   AttemptOutcome,
   AttemptRecord,
   NotificationRecord,
@@ -45,11 +46,15 @@ export const NOTIFICATION_COLUMNS = [
   'provider_message_id',
   'scheduled_at',
   'sent_at',
+  'acknowledged_at',
+  'acknowledged_by',
+  'recalled_at',
   'created_at',
   'updated_at',
   'version',
   'event_id',
   'severity',
+  'request_hash',
 ].join(', ');
 
 /** Column list of notification_attempts (without the surrogate id), for raw SELECTs. */
@@ -95,6 +100,7 @@ export function mapNotificationRow(row: RawRow): NotificationRecord {
     dedupeKey: readText(row, 'dedupe_key'),
     critical: readBool(row, 'critical'),
     metadata: readMetadata(row),
+    requestHash: readText(row, 'request_hash'),
     status: readText(row, 'status') as NotificationStatus,
     attemptCount: readInt(row, 'attempt_count'),
     callCount: readInt(row, 'call_count'),
@@ -107,6 +113,9 @@ export function mapNotificationRow(row: RawRow): NotificationRecord {
     providerMessageId: readNullableText(row, 'provider_message_id'),
     scheduledAt: readNullableDate(row, 'scheduled_at'),
     sentAt: readNullableDate(row, 'sent_at'),
+    acknowledgedAt: readNullableDate(row, 'acknowledged_at'),
+    acknowledgedBy: readNullableText(row, 'acknowledged_by'),
+    recalledAt: readNullableDate(row, 'recalled_at'),
     createdAt: readDate(row, 'created_at'),
     updatedAt: readDate(row, 'updated_at'),
     version: readInt(row, 'version'),
@@ -114,6 +123,9 @@ export function mapNotificationRow(row: RawRow): NotificationRecord {
     severity: readNullableText(row, 'severity'),
   };
 }
+
+/** ATTEMPT_COLUMNS plus the kind, for reads (writes of sends leave it to the column default). */
+export const ATTEMPT_READ_COLUMNS = `${ATTEMPT_COLUMNS}, kind`;
 
 /** Maps a raw notification_attempts row to the domain attempt. */
 export function mapAttemptRow(row: RawRow): AttemptRecord {
@@ -128,5 +140,6 @@ export function mapAttemptRow(row: RawRow): AttemptRecord {
     durationMs: readInt(row, 'duration_ms'),
     startedAt: readDate(row, 'started_at'),
     possibleDuplicate: readBool(row, 'possible_duplicate'),
+    kind: (readNullableText(row, 'kind') ?? 'send') as AttemptKind,
   };
 }

@@ -30,18 +30,23 @@ export interface SendRequest {
   readonly settings: Readonly<Record<string, string>>;
   readonly metadata: Readonly<Record<string, string>>;
   readonly traceId: string;
-  /** The caller's preview id (a schedule preview, …); '' or absent when none. */
-  readonly previewId?: string;
   /** True when `text` is the configured fallback because the template could not render. */
   readonly fallbackUsed?: boolean;
-  /** The event's severity (`info`, `warning`, `critical`) when the notification came from an event. */
-  readonly severity?: string;
   /** The event this notification was fanned out from (EventService); absent for a Trigger. */
   readonly eventId?: string;
   /** The event's type (e.g. `task.overdue`); absent for a Trigger. */
   readonly eventType?: string;
   /** Aborted when the gateway shuts down hard; providers should pass it to their HTTP client. */
   readonly signal: AbortSignal;
+  /** The user's locale for this channel (`zh_cn` or `en_us`); absent means `zh_cn`. */
+  readonly locale?: string;
+  /** The trigger's preview id; card plugins link to it when set. */
+  readonly previewId?: string;
+  /**
+   * `critical`, `warning` or `info` (events carry one; plain triggers take `metadata.severity`,
+   * else `critical` when the trigger is critical, else `info`).
+   */
+  readonly severity?: string;
 }
 
 /** What a provider call ended in. Payloads are stored in the audit row and must be redacted. */
@@ -63,4 +68,6 @@ export interface SendResult {
   readonly requestPayload?: unknown;
   /** Redacted copy of what came back, for the attempt row. */
   readonly responsePayload?: unknown;
+  /** True when the plugin could not render its rich form (e.g. a card) and sent the text instead. */
+  readonly fallbackUsed?: boolean;
 }

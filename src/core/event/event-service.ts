@@ -100,6 +100,7 @@ export class EventService {
       fallbackText: config.delivery.fallbackText,
       maxAttempts: config.retry.maxAttempts,
       now,
+      requestHash: payloadHash,
     });
     const committed = await this.deps.store.commitFanOut({ event, payloadHash, ...plan }, now);
     if (!committed.inserted) {

@@ -21,6 +21,8 @@ export interface FanOutContext {
   readonly fallbackText: string;
   readonly maxAttempts: number;
   readonly now: Date;
+  /** The event's payload hash: every record's request hash (a repeat with another payload differs). */
+  readonly requestHash: string;
 }
 
 /** The records and the decision trace an event produces, before anything is stored. */
@@ -144,6 +146,7 @@ export function planFanOut(event: NotifyEvent, context: FanOutContext): FanOutPl
           scheduledAt: placement.scheduledAt,
           eventId: event.eventId,
           severity: event.severity,
+          requestHash: context.requestHash,
         });
       }
     }

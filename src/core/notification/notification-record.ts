@@ -40,6 +40,11 @@ export interface NotificationRecord {
   readonly eventId: string | null;
   /** The event's severity (`info`, `warning`, `critical`); null for a Trigger. */
   readonly severity: string | null;
+  /**
+   * sha256 hex of the trigger payload that created the record (trigger-input.ts triggerRequestHash),
+   * so a dedupe key repeated with another payload is told apart; '' on rows older than the column.
+   */
+  readonly requestHash: string;
   readonly status: NotificationStatus;
   /** Provider calls that spent the attempt budget (rate-limited calls do not). */
   readonly attemptCount: number;
@@ -54,6 +59,11 @@ export interface NotificationRecord {
   readonly providerMessageId: string | null;
   readonly scheduledAt: Date | null;
   readonly sentAt: Date | null;
+  /** Set once acknowledged (card button or AcknowledgeNotification), with who did it. */
+  readonly acknowledgedAt: Date | null;
+  readonly acknowledgedBy: string | null;
+  /** Set when the sent message was recalled; the status stays `sent`. */
+  readonly recalledAt: Date | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   /** Incremented by every transition; every transition is a compare-and-set on it. */
@@ -79,6 +89,7 @@ export type NewNotification = Pick<
   | 'dedupeKey'
   | 'critical'
   | 'metadata'
+  | 'requestHash'
   | 'status'
   | 'maxAttempts'
   | 'nextAttemptAt'
@@ -91,8 +102,13 @@ export type NewNotification = Pick<
 /** Outcome stored on an attempt row: the plugin's outcome, or `unknown` for an expired lease. */
 export type AttemptOutcome = DeliveryOutcome | 'unknown';
 
+/** What a provider call did: deliver, change a sent message, or delete it. */
+export type AttemptKind = 'send' | 'update' | 'recall';
+
 /** One provider call (table notification_attempts). Payloads are already redacted. */
 export interface AttemptRecord {
+  /** Absent means `send`. */
+  readonly kind?: AttemptKind;
   readonly notificationId: string;
   readonly attemptNo: number;
   readonly outcome: AttemptOutcome;

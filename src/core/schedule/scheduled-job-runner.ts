@@ -1,10 +1,13 @@
 import type { BusEvent, MessageBus, Subscription } from '../delivery/message-bus.js';
 import type { TriggerService } from '../delivery/trigger-service.js';
 import type { EventService } from '../event/event-service.js';
-import { GatewayError } from '../shared/gateway-error.js';
+import { GatewayError, type GatewayErrorKind } from '../shared/gateway-error.js';
 import type { Logger } from '../shared/logger.js';
 import type { JobStore } from './job-store.js';
 import { triggerForFire } from './schedule-request.js';
+
+/** Trigger errors a fire cannot outlive by retrying. */
+const PERMANENT_AT_FIRE: ReadonlySet<GatewayErrorKind> = new Set(['invalid_argument', 'already_exists']);
 
 /** What the runner needs; injected by the composition root. */
 export interface ScheduledJobRunnerDependencies {
@@ -62,9 +65,10 @@ export class ScheduledJobRunner {
         notificationIds = outcomes.map((outcome) => outcome.record.id);
       }
     } catch (error) {
-      // Valid when scheduled, invalid now (a channel was removed from config): retrying cannot help,
-      // so the job is closed with no notifications instead of being republished forever.
-      if (!(error instanceof GatewayError) || error.kind !== 'invalid_argument') throw error;
+      // Valid when scheduled, invalid now (a channel was removed from config), or its dedupe key
+      // already taken by a different request (idempotency_key_reused): retrying cannot help, so the
+      // job is closed with no notifications instead of being republished forever.
+      if (!(error instanceof GatewayError) || !PERMANENT_AT_FIRE.has(error.kind)) throw error;
       logger.error(
         { job_key: job.jobKey, reason: error.reason, err: error.message },
         'scheduled trigger rejected at fire time; job closed without notifications',

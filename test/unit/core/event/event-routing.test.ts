@@ -116,6 +116,7 @@ describe('fan-out plan (pure)', () => {
     enabled,
     settings: {},
     timezone: '',
+    locale: '',
     quietHours: null,
     state: 'valid',
     invalidReason: null,
@@ -130,6 +131,7 @@ describe('fan-out plan (pure)', () => {
     fallbackText: 'fallback',
     maxAttempts: 3,
     now,
+    requestHash: 'h',
   });
 
   it('one record per (recipient, channel) with decisions, the event dedupe key, template by event type', () => {
