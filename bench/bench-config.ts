@@ -5,6 +5,11 @@ export type TargetName = 'gateway' | 'baseline';
 export interface PhaseSpec {
   readonly name: string;
   readonly rate: number | null;
+  /**
+   * When set, the phase publishes events (EventService.PublishEvent) to this many recipients each,
+   * closed loop with `fanoutInflight` calls in flight, instead of single Triggers; gateway only.
+   */
+  readonly fanout?: number;
 }
 
 /** Everything a bench run can be told through BENCH_* environment variables. */
@@ -16,6 +21,8 @@ export interface BenchConfig {
   readonly phases: readonly PhaseSpec[];
   /** In-flight calls of the unbounded phase (BENCH_INFLIGHT, default 64). */
   readonly inflight: number;
+  /** PublishEvent calls in flight in the fan-out phase (BENCH_FANOUT_INFLIGHT, default 4). */
+  readonly fanoutInflight: number;
   /** grpc-js channels (separate HTTP/2 connections) the load is spread over (BENCH_CLIENTS, default 4). */
   readonly clients: number;
   /** How long to wait for a phase's backlog to drain before moving on (BENCH_DRAIN_SECONDS, default 30). */
@@ -53,6 +60,10 @@ function parsePhases(): PhaseSpec[] {
   if (rates.some((r) => !Number.isFinite(r) || r <= 0)) throw new Error('BENCH_RATES: comma-separated rates');
   const phases: PhaseSpec[] = rates.map((rate) => ({ name: `${rate}/s`, rate }));
   if (process.env.BENCH_UNBOUNDED !== '0') phases.push({ name: 'unbounded', rate: null });
+  // One event to BENCH_FANOUT recipients per call (default 100; 0 leaves the phase out).
+  const fanout = Math.round(Number(process.env.BENCH_FANOUT ?? 100));
+  if (!Number.isFinite(fanout) || fanout < 0) throw new Error('BENCH_FANOUT: a recipient count, or 0');
+  if (fanout > 0) phases.push({ name: `fanout×${fanout}`, rate: null, fanout });
   return phases;
 }
 
@@ -71,6 +82,7 @@ export function loadBenchConfig(): BenchConfig {
     runs: Math.round(intEnv('BENCH_RUNS', 3)),
     phases: parsePhases(),
     inflight: Math.round(intEnv('BENCH_INFLIGHT', 64)),
+    fanoutInflight: Math.round(intEnv('BENCH_FANOUT_INFLIGHT', 4)),
     clients: Math.round(intEnv('BENCH_CLIENTS', 4)),
     drainTimeoutMs: intEnv('BENCH_DRAIN_SECONDS', 30) * 1000,
     warmupSeconds: intEnv('BENCH_WARMUP_SECONDS', 10),

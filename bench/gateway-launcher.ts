@@ -55,6 +55,8 @@ export async function launchGateway(
     broker: { url: config.amqpUrl, namePrefix, ...(prefetch ? { prefetch: Number(prefetch) } : {}) },
     log: { level: 'warn' },
     channels: [{ id: 'mock', plugin: 'mock', config: { latencyMs: 0 } }],
+    // The fan-out phase: each event's users, through the mock channel (no per-user settings).
+    rules: [{ name: 'bench-fanout', recipients: { eventUsers: true }, channels: ['mock'] }],
     ...extraConfig,
   };
   writeFileSync(configFile, JSON.stringify(gatewayConfig, null, 2));

@@ -41,6 +41,7 @@ const DEADLINE_MS = 10_000;
  */
 export class LoadGenerator {
   private readonly clients: grpc.Client[];
+  private readonly eventClients: grpc.Client[];
 
   constructor(address: string, clients: number) {
     const definition = protoLoader.loadSync('notify/v1/notification_service.proto', {
@@ -61,6 +62,40 @@ export class LoadGenerator {
           'bench.client': i,
         }),
     );
+    const events = protoLoader.loadSync('notify/v1/event_service.proto', {
+      includeDirs: [protoRoot],
+      keepCase: true,
+      defaults: true,
+    });
+    const EventService = (
+      grpc.loadPackageDefinition(events) as unknown as {
+        notify: { v1: { EventService: grpc.ServiceClientConstructor } };
+      }
+    ).notify.v1.EventService;
+    this.eventClients = Array.from(
+      { length: clients },
+      (_, i) =>
+        new EventService(address, grpc.credentials.createInsecure(), {
+          'grpc.use_local_subchannel_pool': 1,
+          'bench.client': i,
+        }),
+    );
+  }
+
+  /**
+   * Closed loop of PublishEvent calls, each one event to `recipients` users named `<tag>-<seq>-<i>`
+   * (the bench rule sends event users through the mock channel). `ok` counts records, not calls,
+   * so accepted/s reads as records/s next to the Trigger phases.
+   */
+  async runFanOut(tag: string, inflight: number, seconds: number, recipients: number): Promise<LoadResult> {
+    const state = new CallState(this.eventClients, tag, recipients);
+    const started = performance.now();
+    const endAt = started + seconds * 1000;
+    const loop = async () => {
+      while (performance.now() < endAt) await state.call();
+    };
+    await Promise.all(Array.from({ length: inflight }, loop));
+    return state.finish(started);
   }
 
   /** Open loop: `rate` calls/s for `seconds`; waits for the stragglers before resolving. */
@@ -92,7 +127,7 @@ export class LoadGenerator {
   }
 
   close(): void {
-    for (const client of this.clients) client.close();
+    for (const client of [...this.clients, ...this.eventClients]) client.close();
   }
 }
 
@@ -106,29 +141,45 @@ class CallState {
   private readonly latenciesMs: number[] = [];
   private readonly pending = new Set<Promise<void>>();
 
+  /** `fanout` > 0: each call is a PublishEvent to that many recipients, counted as that many records. */
   constructor(
     private readonly clients: readonly grpc.Client[],
     private readonly tag: string,
+    private readonly fanout = 0,
   ) {}
 
   call(): Promise<void> {
     const seq = this.issued++;
-    const client = this.clients[seq % this.clients.length] as unknown as { Trigger: Unary };
-    const request = {
-      user_id: `${this.tag}-${seq}`,
-      trigger_id: `t-${seq}`,
-      trigger_type: 'bench',
-      message: { text: `bench ${this.tag} #${seq}` },
-      channels: ['mock'],
+    const client = this.clients[seq % this.clients.length] as unknown as {
+      Trigger: Unary;
+      PublishEvent: Unary;
     };
+    const send: Unary = this.fanout > 0 ? client.PublishEvent.bind(client) : client.Trigger.bind(client);
+    const request =
+      this.fanout > 0
+        ? {
+            event: {
+              event_id: `${this.tag}-${seq}`,
+              type: 'bench.fanout',
+              user_ids: Array.from({ length: this.fanout }, (_, i) => `${this.tag}-${seq}-${i}`),
+              summary: `bench ${this.tag} #${seq}`,
+            },
+          }
+        : {
+            user_id: `${this.tag}-${seq}`,
+            trigger_id: `t-${seq}`,
+            trigger_type: 'bench',
+            message: { text: `bench ${this.tag} #${seq}` },
+            channels: ['mock'],
+          };
     this.inFlight++;
     const started = performance.now();
     const done = new Promise<void>((resolve) => {
-      client.Trigger(request, new grpc.Metadata(), { deadline: Date.now() + DEADLINE_MS }, (error) => {
+      send(request, new grpc.Metadata(), { deadline: Date.now() + DEADLINE_MS }, (error) => {
         this.inFlight--;
         if (error) this.fail(grpc.status[error.code] ?? String(error.code));
         else {
-          this.ok++;
+          this.ok += Math.max(1, this.fanout);
           this.latenciesMs.push(performance.now() - started);
         }
         resolve();

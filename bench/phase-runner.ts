@@ -11,7 +11,7 @@ export interface PhaseResult {
   readonly run: number;
   readonly target: TargetName;
   readonly phase: string;
-  /** Calls/s offered (open loop), or null for the closed-loop phase. */
+  /** Calls/s offered (open loop), or null for the closed-loop phases. Fan-out phases count records. */
   readonly offeredPerSec: number | null;
   readonly issued: number;
   readonly acceptedPerSec: number;
@@ -38,7 +38,14 @@ export interface PhaseResult {
 
 /** A tag unique to the phase; every request's user_id starts with it (the unique-user rule). */
 export function phaseTag(run: number, target: TargetName, phase: PhaseSpec | 'warmup'): string {
-  const name = phase === 'warmup' ? 'warm' : phase.rate === null ? 'max' : `r${phase.rate}`;
+  const name =
+    phase === 'warmup'
+      ? 'warm'
+      : phase.fanout
+        ? `fan${phase.fanout}`
+        : phase.rate === null
+          ? 'max'
+          : `r${phase.rate}`;
   return `${target[0]}${run}${name}`;
 }
 
@@ -57,8 +64,9 @@ export async function runPhase(
   try {
     sampler.start();
     const cpu = new CpuMeter(pids);
-    const result =
-      phase.rate === null
+    const result = phase.fanout
+      ? await load.runFanOut(tag, config.fanoutInflight, config.seconds, phase.fanout)
+      : phase.rate === null
         ? await load.runClosed(tag, config.inflight, config.seconds)
         : await load.runOpen(tag, phase.rate, config.seconds);
     const backlogAtEnd = await metrics.openCount(tag);

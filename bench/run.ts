@@ -58,6 +58,8 @@ async function measureTarget(config: BenchConfig, name: TargetName, run: number)
   try {
     await warmUp(config, target, load, run);
     for (const phase of config.phases) {
+      // The baseline has no events: the fan-out phase stands next to the gateway's own Trigger phases.
+      if (phase.fanout && name !== 'gateway') continue;
       const result = await runPhase(config, target, load, run, phase);
       results.push(result);
       console.log(
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
     for (const name of order) results.push(...(await measureTarget(config, name, run)));
   }
   const rows = medianRows(results);
-  const unbounded = config.phases.find((p) => p.rate === null)?.name ?? 'unbounded';
+  const unbounded = config.phases.find((p) => p.rate === null && !p.fanout)?.name ?? 'unbounded';
   const ratios = Object.fromEntries(
     config.phases.map((phase) => [
       phase.name,
@@ -122,6 +124,15 @@ async function main(): Promise<void> {
       `gateway/baseline ${phase.name.padEnd(9)} sent/s ${r?.sentPerSec?.median}× RPC p99 ${r?.rpcP99Ms?.median}×` +
         ` →SENT p99 ${r?.sendP99Ms?.median}× CPU/record ${r?.cpuMsTotalPerRecord?.median}×`,
     );
+  }
+  for (const phase of config.phases.filter((p) => p.fanout)) {
+    const fan = rows.find((r) => r.target === 'gateway' && r.phase === phase.name);
+    const single = rows.find((r) => r.target === 'gateway' && r.phase === unbounded);
+    if (fan)
+      console.log(
+        `fan-out (PublishEvent to ${phase.fanout} recipients): accepted ${fan.acceptedPerSec} records/s, sent ${fan.sentPerSec}/s;` +
+          ` single Triggers (${unbounded}): accepted ${single?.acceptedPerSec ?? 'n/a'}/s, sent ${single?.sentPerSec ?? 'n/a'}/s`,
+      );
   }
   for (const check of checks)
     console.log(`${check.met ? 'MET    ' : 'NOT MET'} ${check.target}: ${check.measured}`);

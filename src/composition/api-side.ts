@@ -1,5 +1,9 @@
 import type { ConnectRouter } from '@connectrpc/connect';
-import { createApiKeyAuth, isLoopbackHost } from '../adapters/rpc/auth-interceptor.js';
+import { createApiKeyAuth, createApiKeyCheck, isLoopbackHost } from '../adapters/rpc/auth-interceptor.js';
+import { ALERTMANAGER_PATH, alertmanagerRoute } from '../adapters/rpc/alertmanager-route.js';
+import { createEventServiceHandler } from '../adapters/rpc/event-service-handler.js';
+import { EventService } from '../core/event/event-service.js';
+import { EventService as EventServiceDesc } from '../gen/notify/v1/event_service_pb.js';
 import { createConfigServiceHandler } from '../adapters/rpc/config-service-handler.js';
 import { createErrorLoggingInterceptor } from '../adapters/rpc/error-logging-interceptor.js';
 import { withProtocolErrorInfo } from '../adapters/rpc/error-mapping.js';
@@ -52,7 +56,7 @@ export async function assertAuthSafe(config: GatewayConfig): Promise<void> {
 /**
  * Starts the api side on the API's pool: the use cases the RPCs call (trigger, queries, scheduler,
  * user config), then one listener serving the three services, health, reflection, readiness and
- * metrics. Each is registered in `shared.closers` as it starts.
+ * metrics, and the Alertmanager webhook. Each is registered in `shared.closers` as it starts.
  */
 export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabase): Promise<RpcListener> {
   const { config, bus, channels, clock, logger, metrics, closers } = shared;
@@ -121,6 +125,16 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
     maxTextLength: config.delivery.maxTextLength,
   });
 
+  const events = new EventService({
+    store: db.events,
+    bus,
+    channels,
+    settings: userConfigs,
+    config,
+    clock,
+    logger: logger.child({ component: 'events' }),
+    observer: metrics,
+  });
   const overview = new OverviewQueries(db.overview, () => bus.queueDepths(), clock);
 
   const health = new HealthStatusBoard();
@@ -128,7 +142,13 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
   const access = new MethodAccessTable();
   const auth = createApiKeyAuth(config.auth, access, config.server);
   // grpc.health.v1 answers per service, as load balancers and grpc-health-probe ask by name.
-  for (const service of [NotificationService, ConfigService, ScheduleService, OperationsService])
+  for (const service of [
+    NotificationService,
+    ConfigService,
+    ScheduleService,
+    OperationsService,
+    EventServiceDesc,
+  ])
     health.set(service.typeName, 'serving');
   const listener = await startRpcListener({
     ...transportOptions(config),
@@ -150,12 +170,18 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
         config: createConfigServiceHandler(userConfigs, channels),
         schedules: createScheduleServiceHandler(scheduler),
         operations: createOperationsServiceHandler(overview),
+        events: createEventServiceHandler(events),
         health,
       }),
     httpRoutes: {
       ...operationalRoutes({
         readinessChecks: [() => db.notifications.ping(), () => bus.ping()],
         renderMetrics: () => metrics.render(),
+      }),
+      [ALERTMANAGER_PATH]: alertmanagerRoute({
+        events,
+        authorize: createApiKeyCheck(config.auth),
+        maxBodyBytes: config.server.maxRequestBytes,
       }),
       ...callbackRoutes(channels, callbacks, (channel, result) => metrics.callbackHandled(channel, result)),
       ...(config.console.enabled ? consoleRoutes(logger.child({ component: 'console' })) : {}),

@@ -6,6 +6,11 @@ import { TriggerService } from '../core/delivery/trigger-service.js';
 import { createGatewayScanner } from '../core/scanner/create-scanner.js';
 import type { Scanner } from '../core/scanner/scanner.js';
 import { ScheduledJobRunner } from '../core/schedule/scheduled-job-runner.js';
+import { AmqpMessageBus } from '../adapters/amqp-bus/amqp-message-bus.js';
+import { decodeEventBody } from '../adapters/rpc/event-mapping.js';
+import { ConfigError } from '../core/contract/index.js';
+import { createEventIngestHandler } from '../core/event/event-ingestion.js';
+import { EventService } from '../core/event/event-service.js';
 import { startRpcListener, type RpcListener } from '../rpc-kit/transport/rpc-listener.js';
 import type { SharedInfrastructure } from './shared-infrastructure.js';
 import { CallbackDispatcher } from '../core/callbacks/callback-dispatcher.js';
@@ -22,7 +27,7 @@ export interface WorkerSide {
 
 /**
  * Starts the worker side on the worker's pool: the delivery worker consuming the bus, the runner
- * firing scheduled jobs through the trigger path, and the scanner (due jobs, outbox relay, lease
+ * firing scheduled jobs through the trigger (or event) path, the `ingest.amqp` consumers, and the scanner (due jobs, outbox relay, lease
  * recovery). Each is registered in `shared.closers` as it starts.
  */
 export async function startWorkerSide(shared: SharedInfrastructure, db: OpenDatabase): Promise<WorkerSide> {
@@ -49,9 +54,17 @@ export async function startWorkerSide(shared: SharedInfrastructure, db: OpenData
 
   // Fired jobs go through the same trigger path (and dedupe) as the Trigger RPC.
   const firedTriggers = new TriggerService({ ...needs, logger: logger.child({ component: 'schedule' }) });
+  // Fired event jobs and ingested events share the worker's pool and the api's rules.
+  const events = new EventService({
+    ...needs,
+    store: db.events,
+    logger: logger.child({ component: 'events' }),
+    observer: shared.metrics,
+  });
   const jobRunner = new ScheduledJobRunner({
     jobs: db.jobs,
     triggers: firedTriggers,
+    events,
     bus,
     logger: logger.child({ component: 'schedule' }),
     prefetch: config.broker.prefetch,
@@ -60,6 +73,8 @@ export async function startWorkerSide(shared: SharedInfrastructure, db: OpenData
   // Closers run in reverse: the runner stops first, then its last publishes are awaited.
   closers.push(() => firedTriggers.drain());
   closers.push(() => jobRunner.stop());
+
+  await startEventIngest(shared, events);
 
   const scanner = createGatewayScanner({
     jobs: db.jobs,
@@ -92,6 +107,27 @@ function startCallbackDispatcher(shared: SharedInfrastructure, db: OpenDatabase)
   });
   dispatcher.start();
   closers.push(() => dispatcher.stop());
+}
+
+/** Consumes every `ingest.amqp` binding (events from the caller's own exchanges) through `events`. */
+async function startEventIngest(shared: SharedInfrastructure, events: EventService): Promise<void> {
+  const { config, bus, closers, metrics } = shared;
+  if (config.ingest.amqp.length === 0) return;
+  if (!(bus instanceof AmqpMessageBus)) throw new ConfigError('ingest.amqp', 'needs an amqp:// broker.url');
+  const handler = createEventIngestHandler({
+    events,
+    decode: decodeEventBody,
+    onRejected: (reason) => metrics.ingestRejected('amqp', reason),
+  });
+  for (const binding of config.ingest.amqp) {
+    const queue = binding.queue ?? `${config.broker.namePrefix}notify.ingest.${binding.exchange}`;
+    const subscription = await bus.consumeBinding(
+      { exchange: binding.exchange, bindingKeys: binding.bindingKeys, queue },
+      handler,
+      { prefetch: config.broker.prefetch },
+    );
+    closers.push(() => subscription.cancel());
+  }
 }
 
 /** A worker-only process has no RPCs, but operators still probe and scrape it on `worker.httpPort`. */

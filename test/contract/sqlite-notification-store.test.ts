@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/core/shared/logger.js';
 import { migrateDatabase, openDatabase } from '../../src/adapters/sql-store/open-store.js';
 import { ALL_ENTITIES } from '../../src/adapters/sql-store/entities.js';
-import { MIGRATIONS_TABLE_NAME } from '../../src/adapters/sql-store/mysql-data-source.js';
 import { SQLITE_MIGRATIONS } from '../../src/adapters/sql-store/migrations/sqlite/index.js';
+import { MIGRATIONS_TABLE_NAME } from '../../src/adapters/sql-store/mysql-data-source.js';
 import { UserChannelConfigEntity } from '../../src/adapters/sql-store/user-channel-config-entity.js';
 import { runMigrations } from '../../src/adapters/sql-store/run-migrations.js';
 import { SQLITE_DIALECT, toSqliteTime } from '../../src/adapters/sql-store/sql-dialect.js';
@@ -15,6 +15,7 @@ import { createSqliteDataSource, parseSqliteUrl } from '../../src/adapters/sql-s
 import { TypeormNotificationStore } from '../../src/adapters/sql-store/typeorm-notification-store.js';
 import { T0, newNotification } from '../helpers/notification-fixtures.js';
 import { describeNotificationStoreContract } from './notification-store-contract.js';
+import { describeEventStoreContract } from './event-store-contract.js';
 
 let dir: string;
 let file: string;
@@ -82,15 +83,20 @@ describe('SQLite migrations', () => {
       const named = indexes.filter((index) => !index.name.startsWith('sqlite_autoindex'));
       expect(named.map((index) => index.name).sort()).toEqual([
         'idx_callback_deliveries_status_due',
+        'idx_event_decisions_user',
+        'idx_event_records_fingerprint',
+        'idx_event_records_occurred',
+        'idx_event_records_type_occurred',
         'idx_notification_attempts_notification',
         'idx_notification_attempts_started',
         'idx_notification_records_created',
+        'idx_notification_records_event',
         'idx_notification_records_status_due',
         'idx_notification_records_user_created',
         'idx_scheduled_jobs_status_due',
         'idx_scheduled_jobs_user_due',
       ]);
-      // The four UNIQUE constraints plus the text primary keys of notification_records and callback_deliveries.
+      // The UNIQUE constraints plus the text primary keys of notification_records, callback_deliveries and event_records.
       expect(indexes.filter((index) => index.name.startsWith('sqlite_autoindex'))).toHaveLength(6);
     });
   });
@@ -199,4 +205,16 @@ describe('openDatabase with a sqlite: URL', () => {
       await expect(openDatabase(url, 1, logger)).rejects.toMatchObject({ name: 'ConfigError' });
     }
   });
+});
+
+describe('event store on SQLite', () => {
+  let database: Awaited<ReturnType<typeof openDatabase>>;
+  beforeAll(async () => {
+    database = await openDatabase(`sqlite:${path.join(dir, 'events.sqlite')}`, 1, logger);
+  });
+  afterAll(() => database?.close());
+  describeEventStoreContract('TypeORM on SQLite', () => ({
+    events: database.events,
+    notifications: database.notifications,
+  }));
 });

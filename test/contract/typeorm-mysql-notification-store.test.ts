@@ -1,16 +1,19 @@
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_ENTITIES } from '../../src/adapters/sql-store/entities.js';
+import { MYSQL_MIGRATIONS } from '../../src/adapters/sql-store/migrations/mysql/index.js';
 import {
   MIGRATIONS_TABLE_NAME,
   createMysqlDataSource,
 } from '../../src/adapters/sql-store/mysql-data-source.js';
-import { MYSQL_MIGRATIONS } from '../../src/adapters/sql-store/migrations/mysql/index.js';
 import { parseMysqlUrl } from '../../src/adapters/sql-store/mysql-url.js';
 import { runMigrations } from '../../src/adapters/sql-store/run-migrations.js';
+import { openDatabase } from '../../src/adapters/sql-store/open-store.js';
+import { createLogger } from '../../src/core/shared/logger.js';
 import { TypeormNotificationStore } from '../../src/adapters/sql-store/typeorm-notification-store.js';
 import { type TestDatabase, createTestDatabase } from '../helpers/test-database.js';
 import { describeNotificationStoreContract } from './notification-store-contract.js';
+import { describeEventStoreContract } from './event-store-contract.js';
 
 let database: TestDatabase;
 
@@ -109,4 +112,16 @@ describe('parseMysqlUrl', () => {
       }
     }
   });
+});
+
+describe('event store on MariaDB', () => {
+  let opened: Awaited<ReturnType<typeof openDatabase>>;
+  beforeAll(async () => {
+    opened = await openDatabase(database.url, 4, createLogger('silent'));
+  });
+  afterAll(() => opened?.close());
+  describeEventStoreContract('TypeORM on MariaDB', () => ({
+    events: opened.events,
+    notifications: opened.notifications,
+  }));
 });

@@ -54,6 +54,8 @@ export function newNotification(overrides: Partial<NewNotification> = {}): NewNo
 export function storedRecord(input: NewNotification, now: Date): NotificationRecord {
   return {
     ...input,
+    eventId: input.eventId ?? null,
+    severity: input.severity ?? null,
     attemptCount: 0,
     callCount: 0,
     version: 1,

@@ -21,6 +21,8 @@ import {
 } from '../../core/delivery/message-bus.js';
 import { AmqpChangeListener } from './amqp-change-listener.js';
 import { AmqpConsumer } from './amqp-consumer.js';
+import { AmqpIngestConsumer } from './amqp-ingest-consumer.js';
+import type { IngestBinding, IngestHandler, IngestSource } from '../../core/event/ingest-source.js';
 import { errorMessage, SILENT_BUS_LOGGER, type BusLogger } from './bus-logger.js';
 import { encodeEvent } from './event-codec.js';
 import { withTimeout } from './with-timeout.js';
@@ -73,7 +75,7 @@ interface Live {
  * The RabbitMQ message bus (docs/architecture.md §7): confirmed persistent publishes, TTL retry tiers, quorum work
  * queues with a delivery limit, and automatic reconnect that re-declares topology and re-subscribes.
  */
-export class AmqpMessageBus implements MessageBus {
+export class AmqpMessageBus implements MessageBus, IngestSource {
   private readonly names: TopologyNames;
   private readonly deliveryLimit: number;
   private readonly timeoutMs: number;
@@ -81,6 +83,7 @@ export class AmqpMessageBus implements MessageBus {
   private warnedFrameWrites = false;
   private readonly consumers = new Set<AmqpConsumer>();
   private readonly changeListeners = new Set<AmqpChangeListener>();
+  private readonly ingestConsumers = new Set<AmqpIngestConsumer>();
   /** messageIds of mandatory publishes awaiting their confirm; true once the broker returned one. */
   private readonly returned = new Map<string, boolean>();
   private connection: RecoveringChannelModel | undefined;
@@ -124,11 +127,43 @@ export class AmqpMessageBus implements MessageBus {
   private async publishConfirmed(event: BusEvent, options: PublishOptions): Promise<void> {
     const live = this.live;
     if (this.closed || !live) throw new Error('message bus is not connected');
-    const delayMs = options.delayMs ?? 0;
+    await this.publishOn(live, event, options.delayMs ?? 0);
+  }
+
+  /**
+   * Writes every message at once (the frame writes coalesce into few socket writes) and resolves
+   * when the broker has confirmed them all; rejects with the first failure.
+   */
+  async publishMany(
+    items: ReadonlyArray<{ readonly event: BusEvent; readonly delayMs?: number }>,
+  ): Promise<void> {
+    const live = this.live;
+    if (this.closed || !live) throw new Error('message bus is not connected');
+    const confirms = items.map(({ event, delayMs }) => this.publishOn(live, event, delayMs ?? 0));
+    const results = await Promise.allSettled(confirms);
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  private async publishOn(live: Live, event: BusEvent, delayMs: number): Promise<void> {
     const tier = delayMs > 0 ? tierFor(delayMs, this.names.tiers) : undefined;
     const exchange = tier ? this.names.retryExchange : this.names.exchange;
+    await this.publishRaw(live, exchange, routingKeyOf(event), encodeEvent(event), {
+      contentType: 'application/json',
+      type: event.kind,
+      headers: this.headersFor(tier?.label),
+    });
+  }
+
+  /** A persistent, mandatory publish on the confirm channel; resolves on the broker's confirm. */
+  private async publishRaw(
+    live: Live,
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    properties: { contentType?: string; type?: string; headers: Record<string, unknown> },
+  ): Promise<void> {
     const messageId = randomUUID();
-    const body = encodeEvent(event);
     this.returned.set(messageId, false);
     try {
       await new Promise<void>((resolve, reject) => {
@@ -140,8 +175,7 @@ export class AmqpMessageBus implements MessageBus {
           clearTimeout(timer);
           // amqplib reports a broker nack as `message nacked` and a lost channel as `channel closed`.
           if (error) reject(new Error(`publish not confirmed: ${errorMessage(error)}`));
-          else if (this.returned.get(messageId))
-            reject(new Error(`publish unroutable: ${routingKeyOf(event)}`));
+          else if (this.returned.get(messageId)) reject(new Error(`publish unroutable: ${routingKey}`));
           else resolve();
         };
         try {
@@ -149,16 +183,14 @@ export class AmqpMessageBus implements MessageBus {
           // back to `notify` without a routing key of its own, so the message lands where it belongs.
           live.publisher.publish(
             exchange,
-            routingKeyOf(event),
+            routingKey,
             body,
             {
               persistent: true,
               mandatory: true,
-              contentType: 'application/json',
               messageId,
-              type: event.kind,
               timestamp: Math.floor(Date.now() / 1000),
-              headers: this.headersFor(tier?.label),
+              ...properties,
             },
             done,
           );
@@ -256,6 +288,42 @@ export class AmqpMessageBus implements MessageBus {
     return watcher;
   }
 
+  /**
+   * Consumes a queue bound to a caller's exchange (events in); binds again after every reconnect.
+   * Rejected messages are copied to `notify.dead` with the reason in a header, then acked.
+   */
+  async consumeBinding(
+    binding: IngestBinding,
+    handler: IngestHandler,
+    options: { prefetch: number },
+  ): Promise<Subscription> {
+    if (this.closed || !this.connection) throw new Error('message bus is not started');
+    const consumer = new AmqpIngestConsumer({
+      binding,
+      handler,
+      prefetch: options.prefetch,
+      deliveryLimit: this.deliveryLimit,
+      deadQueue: this.names.deadQueue,
+      publishDead: (body, contentType, headers) => {
+        const live = this.live;
+        if (this.closed || !live) return Promise.reject(new Error('message bus is not connected'));
+        return this.publishRaw(live, '', this.names.deadQueue, body, {
+          ...(contentType !== undefined && { contentType }),
+          headers,
+        });
+      },
+      logger: this.logger,
+      rpcTimeoutMs: this.timeoutMs,
+      redeliveryDelayMs: this.options.redeliveryDelayMs ?? DEFAULT_REDELIVERY_DELAY_MS,
+      rebindDelayMs: this.options.reconnectDelayMs?.initial ?? 1000,
+      onCancelled: (c) => this.ingestConsumers.delete(c),
+    });
+    this.ingestConsumers.add(consumer);
+    const live = this.live;
+    if (live) await consumer.attach(live.model);
+    return consumer;
+  }
+
   /** Throws unless connected and the broker answers within the timeout (readiness). */
   async ping(): Promise<void> {
     const live = this.live;
@@ -293,7 +361,7 @@ export class AmqpMessageBus implements MessageBus {
     if (this.closed) return;
     this.closed = true;
     await this.starting?.catch(() => {});
-    await Promise.all([...this.consumers].map((consumer) => consumer.cancel()));
+    await Promise.all([...this.consumers, ...this.ingestConsumers].map((consumer) => consumer.cancel()));
     await Promise.all([...this.changeListeners].map((watcher) => watcher.cancel()));
     this.live = undefined;
     // Bounded: against a frozen link the close handshake would wait for the heartbeat to time out.
@@ -364,11 +432,14 @@ export class AmqpMessageBus implements MessageBus {
       if (this.live?.model === model) this.live = undefined;
       for (const consumer of this.consumers) consumer.detach(model);
       for (const watcher of this.changeListeners) watcher.detach();
+      for (const consumer of this.ingestConsumers) consumer.detach(model);
     });
     await declareTopology(publisher, this.names, this.deliveryLimit);
     for (const consumer of this.consumers) await consumer.attach(model);
     for (const watcher of this.changeListeners) await watcher.attach(model);
     this.live = { model, publisher };
+    // Caller-owned exchanges may be missing: their consumers retry on their own, never failing setup.
+    for (const consumer of this.ingestConsumers) void consumer.attach(model);
   }
 
   /**

@@ -100,6 +100,21 @@ export class MemoryMessageBus implements MessageBus {
     });
   }
 
+  /** Queues every event (each after its own delay); rejects before start and after close. */
+  publishMany(items: ReadonlyArray<{ readonly event: BusEvent; readonly delayMs?: number }>): Promise<void> {
+    return attempt(() => {
+      this.assertOpen();
+      for (const { event, delayMs } of items) {
+        const queue: BusQueue = event.kind === 'notification.requested' ? 'deliver' : 'schedule';
+        this.enqueueAfter(
+          queue,
+          { event: structuredClone(event), deliveries: 0, trace: captureContext() },
+          delayMs ?? 0,
+        );
+      }
+    });
+  }
+
   /** Consumes `queue` with at most `prefetch` handlers running at once. */
   subscribe(queue: BusQueue, handler: BusHandler, options: { prefetch: number }): Promise<Subscription> {
     return attempt(() => {

@@ -8,6 +8,8 @@ import {
 import { isRateLimited } from '../../core/delivery/retry-policy.js';
 import type { DeliveryObserver, TriggerResult } from '../../core/metrics/delivery-observer.js';
 import type { CallbackObserver } from '../../core/callbacks/callback-dispatcher.js';
+import type { DecisionOutcome } from '../../core/event/event.js';
+import type { EventObserver, EventSource } from '../../core/event/event-service.js';
 
 /** Counts records per status for the gauge; called on scrape. */
 export type StatusCounter = () => Promise<Partial<Record<NotificationStatus, number>>>;
@@ -48,7 +50,7 @@ const RPC_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
  * Prometheus metrics of one gateway process (own registry, so several gateways in one process,
  * as in tests, never share counters). Served as text at /metrics.
  */
-export class GatewayMetrics implements DeliveryObserver, CallbackObserver {
+export class GatewayMetrics implements DeliveryObserver, CallbackObserver, EventObserver {
   readonly registry = new Registry();
   private readonly triggers: Counter<'result'>;
   private readonly deliveries: Counter<'channel' | 'outcome' | 'error_code'>;
@@ -59,6 +61,9 @@ export class GatewayMetrics implements DeliveryObserver, CallbackObserver {
   private readonly queueLag: Histogram<'channel'>;
   private readonly statusCallbacks: Counter<'callback' | 'result'>;
   private readonly statusCallbackDuration: Histogram<'callback'>;
+  private readonly events: Counter<'source' | 'result'>;
+  private readonly decisions: Counter<'rule' | 'outcome'>;
+  private readonly ingestDeadLettered: Counter<'source' | 'reason'>;
   private transportStats: (() => TransportStats) | undefined;
   private readonly rpcRequests: Counter<'method' | 'code'>;
   private readonly rpcDuration: Histogram<'method' | 'code'>;
@@ -137,6 +142,24 @@ export class GatewayMetrics implements DeliveryObserver, CallbackObserver {
       help: 'Status callback POST duration',
       labelNames: ['callback'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.events = new Counter({
+      name: 'notify_events_total',
+      help: 'Published events by source (rpc, amqp, alertmanager, schedule) and result (new, deduplicated, rejected)',
+      labelNames: ['source', 'result'],
+      registers,
+    });
+    this.decisions = new Counter({
+      name: 'notify_event_decisions_total',
+      help: 'Decisions of new events by rule and outcome',
+      labelNames: ['rule', 'outcome'],
+      registers,
+    });
+    this.ingestDeadLettered = new Counter({
+      name: 'notify_ingest_dead_lettered_total',
+      help: 'Ingested messages that were not valid events, dead-lettered by source and reason',
+      labelNames: ['source', 'reason'],
       registers,
     });
     const transport = (): TransportStats | undefined => this.transportStats?.();
@@ -241,6 +264,19 @@ export class GatewayMetrics implements DeliveryObserver, CallbackObserver {
   /** Reads the RPC listener's memory guard on every scrape. */
   observeTransport(stats: () => TransportStats): void {
     this.transportStats = stats;
+  }
+
+  published(source: EventSource, result: 'new' | 'deduplicated' | 'rejected'): void {
+    this.events.inc({ source, result });
+  }
+
+  decided(rule: string, outcome: DecisionOutcome): void {
+    this.decisions.inc({ rule, outcome });
+  }
+
+  /** An ingested message was dead-lettered (not a valid event) for `reason`. */
+  ingestRejected(source: EventSource, reason: string): void {
+    this.ingestDeadLettered.inc({ source, reason });
   }
 
   /** Prometheus text exposition. */

@@ -27,6 +27,9 @@ export const METHOD_SCOPES: Readonly<Record<string, Scope>> = {
   'notify.v1.ScheduleService/GetJob': 'read',
   'notify.v1.ScheduleService/ListJobs': 'read',
   'notify.v1.OperationsService/GetOverview': 'read',
+  'notify.v1.EventService/PublishEvent': 'trigger',
+  'notify.v1.EventService/GetEvent': 'read',
+  'notify.v1.EventService/ListEvents': 'read',
 };
 export { isLoopbackHost } from './loopback-host.js';
 
@@ -81,6 +84,26 @@ export function createApiKeyAuth(
       if (error) throw error;
       return next(request);
     },
+  };
+}
+
+/**
+ * The same API-key check for a plain HTTP route outside connect (the Alertmanager webhook): throws
+ * GatewayError unauthenticated (`missing_api_key`, `invalid_api_key`) or permission_denied
+ * (`missing_scope`). With no keys configured every call is allowed.
+ */
+export function createApiKeyCheck(
+  auth: GatewayConfig['auth'],
+): (authorization: string | null, scope: Scope) => void {
+  const keys: KeyEntry[] = auth.apiKeys.map((key) => ({
+    name: key.name,
+    digest: Buffer.from(key.sha256, 'hex'),
+    scopes: new Set(key.scopes),
+  }));
+  return (authorization, scope) => {
+    if (keys.length === 0) return;
+    const error = keyError(keys, scope, authorization ?? '');
+    if (error) throw error;
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ConnectRouter, ServiceImpl } from '@connectrpc/connect';
 import { ConfigService } from '../../gen/notify/v1/config_service_pb.js';
+import { EventService } from '../../gen/notify/v1/event_service_pb.js';
 import { NotificationService } from '../../gen/notify/v1/notification_service_pb.js';
 import { OperationsService } from '../../gen/notify/v1/operations_service_pb.js';
 import { ScheduleService } from '../../gen/notify/v1/schedule_service_pb.js';
@@ -14,6 +15,7 @@ export interface GatewayServices {
   readonly config: ServiceImpl<typeof ConfigService>;
   readonly schedules: ServiceImpl<typeof ScheduleService>;
   readonly operations: ServiceImpl<typeof OperationsService>;
+  readonly events: ServiceImpl<typeof EventService>;
   readonly health: HealthStatusBoard;
 }
 
@@ -62,6 +64,12 @@ export function registerGatewayRoutes(
     services.schedules,
   );
   table.serve(router, OperationsService, { getOverview: 'read' }, services.operations);
+  table.serve(
+    router,
+    EventService,
+    { publishEvent: 'trigger', getEvent: 'read', listEvents: 'read' },
+    services.events,
+  );
   table.servePublic(router, (publicRouter) => {
     registerHealthService(publicRouter, services.health);
     registerReflection(publicRouter);

@@ -93,6 +93,7 @@ export function toProtoNotification(
     previewId: record.previewId,
     dedupeKey: record.dedupeKey,
     traceId: record.traceId,
+    eventId: record.eventId ?? '',
     target:
       record.targetType || record.targetId || record.targetUrl
         ? { type: record.targetType, id: record.targetId, url: record.targetUrl }

@@ -80,6 +80,7 @@ export function createNotificationServiceHandler(
           statuses: statuses.length > 0 ? statuses : undefined,
           channel: request.channel || undefined,
           triggerId: request.triggerId || undefined,
+          eventId: request.eventId || undefined,
           createdAfter: dateFromProto(request.createdAfter),
           createdBefore: dateFromProto(request.createdBefore),
           acknowledged: request.acknowledged,

@@ -1,4 +1,5 @@
 import type { ConnectRouter } from '@connectrpc/connect';
+import { file_notify_v1_event_service } from '../../gen/notify/v1/event_service_pb.js';
 import { file_notify_v1_config_service } from '../../gen/notify/v1/config_service_pb.js';
 import { file_notify_v1_notification_service } from '../../gen/notify/v1/notification_service_pb.js';
 import { file_notify_v1_schedule_service } from '../../gen/notify/v1/schedule_service_pb.js';
@@ -15,6 +16,7 @@ export function registerReflection(router: ConnectRouter): void {
     file_notify_v1_notification_service,
     file_notify_v1_config_service,
     file_notify_v1_schedule_service,
+    file_notify_v1_event_service,
     file_grpc_health_v1_health,
     file_google_rpc_error_details,
   ]);

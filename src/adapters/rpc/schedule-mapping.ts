@@ -3,6 +3,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { TriggerRequestSchema, type TriggerRequest } from '../../gen/notify/v1/notification_service_pb.js';
 import { JobSchema, JobStatus, type Job } from '../../gen/notify/v1/schedule_service_pb.js';
 import type { TriggerInput } from '../../core/delivery/trigger-input.js';
+import { toProtoEvent } from './event-mapping.js';
 import type { JobStatus as StoredJobStatus, ScheduledJob } from '../../core/schedule/scheduled-job.js';
 
 const STATUS_TO_PROTO: Record<StoredJobStatus, JobStatus> = {
@@ -46,7 +47,8 @@ export function toProtoJob(job: ScheduledJob): Job {
     userId: job.userId,
     dueAt: timestampFromDate(job.dueAt),
     status: STATUS_TO_PROTO[job.status],
-    trigger: toProtoTrigger(job.trigger),
+    trigger: job.event ? undefined : toProtoTrigger(job.trigger),
+    event: job.event ? toProtoEvent(job.event) : undefined,
     firedAt: job.firedAt ? timestampFromDate(job.firedAt) : undefined,
     createdAt: timestampFromDate(job.createdAt),
     notificationIds: [...(job.notificationIds ?? [])],

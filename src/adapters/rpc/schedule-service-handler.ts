@@ -5,6 +5,7 @@ import { invalidField } from '../../core/shared/gateway-error.js';
 import { dateFromProto, triggerInputFromProto } from './notification-mapping.js';
 import { mapErrors } from './notification-service-handler.js';
 import { jobStatusFromProto, toProtoJob } from './schedule-mapping.js';
+import { eventInputFromProto } from './event-mapping.js';
 
 /** notify.v1.ScheduleService over the job scheduler. */
 export function createScheduleServiceHandler(scheduler: JobScheduler): ServiceImpl<typeof ScheduleService> {
@@ -17,6 +18,7 @@ export function createScheduleServiceHandler(scheduler: JobScheduler): ServiceIm
           jobKey: request.jobKey,
           dueAt: dateFromProto(request.dueAt),
           trigger: request.trigger ? triggerInputFromProto(request.trigger, undefined) : undefined,
+          event: request.event ? eventInputFromProto(request.event) : undefined,
         });
         return { job: toProtoJob(job), existing };
       }),

@@ -56,13 +56,10 @@ export function insertParams(record: NewNotification, now: Date): unknown[] {
     fresh.updatedAt,
     fresh.version,
     record.callback ?? '',
+    record.eventId ?? null,
+    record.severity ?? null,
     record.requestHash,
   ];
-}
-
-/** The record a store answers with right after inserting `record` at `now` (the row as written). */
-export function insertedRecord(record: NewNotification, now: Date): NotificationRecord {
-  return { ...record, callback: record.callback ?? '', ...newRecordCounters(now) };
 }
 
 /** The values every new record starts from, besides what the trigger gave it. */
@@ -81,4 +78,15 @@ export function newRecordCounters(now: Date) {
     updatedAt: now,
     version: 1,
   } satisfies Partial<NotificationRecord>;
+}
+
+/** The record a just-inserted row holds: the input plus the values every new record starts from. */
+export function insertedRecord(record: NewNotification, now: Date): NotificationRecord {
+  return {
+    ...record,
+    callback: record.callback ?? '',
+    eventId: record.eventId ?? null,
+    severity: record.severity ?? null,
+    ...newRecordCounters(now),
+  };
 }

@@ -30,6 +30,7 @@ export function buildListStatement(query: ListQuery, pageSize: number): SqlState
   }
   if (query.channel !== undefined) add('channel = ?', query.channel);
   if (query.triggerId !== undefined) add('trigger_id = ?', query.triggerId);
+  if (query.eventId !== undefined) add('event_id = ?', query.eventId);
   if (query.createdAfter !== undefined) add('created_at >= ?', query.createdAfter);
   if (query.createdBefore !== undefined) add('created_at < ?', query.createdBefore);
   if (query.acknowledged === true) add('acknowledged_at IS NOT NULL');

@@ -22,6 +22,8 @@ export const NOTIFICATION_COLUMN_LIMITS = {
   leaseOwner: 128,
   lastErrorCode: 64,
   providerMessageId: 191,
+  eventId: 128,
+  severity: 16,
   requestHash: 64,
 } as const;
 
@@ -63,6 +65,8 @@ export interface NotificationRecordRow {
   updatedAt: Date;
   version: number;
   callback: string;
+  eventId: string | null;
+  severity: string | null;
   /** sha256 hex of the creating trigger's payload; '' on older rows. */
   requestHash: string;
 }
@@ -109,6 +113,8 @@ export const NotificationRecordEntity = new EntitySchema<NotificationRecordRow>(
     updatedAt: timeColumn('updated_at'),
     version: intColumn('version'),
     callback: { name: 'callback', type: 'varchar', length: 64, default: '' },
+    eventId: stringColumn('event_id', L.eventId, true),
+    severity: stringColumn('severity', L.severity, true),
     requestHash: stringColumn('request_hash', L.requestHash),
   },
   uniques: [{ name: 'uq_notification_records_dedupe', columns: ['userId', 'channel', 'dedupeKey'] }],
@@ -117,5 +123,7 @@ export const NotificationRecordEntity = new EntitySchema<NotificationRecordRow>(
     { name: 'idx_notification_records_user_created', columns: ['userId', 'createdAt'] },
     // Listings without a user filter (operators) page by created_at; InnoDB appends id to the key.
     { name: 'idx_notification_records_created', columns: ['createdAt'] },
+    // An event's notifications (GetEvent, card updates on RESOLVED, acknowledgement).
+    { name: 'idx_notification_records_event', columns: ['eventId'] },
   ],
 });

@@ -53,6 +53,8 @@ export const NOTIFICATION_COLUMNS = [
   'updated_at',
   'version',
   'callback',
+  'event_id',
+  'severity',
   'request_hash',
 ].join(', ');
 
@@ -119,6 +121,8 @@ export function mapNotificationRow(row: RawRow): NotificationRecord {
     updatedAt: readDate(row, 'updated_at'),
     version: readInt(row, 'version'),
     callback: readText(row, 'callback'),
+    eventId: readNullableText(row, 'event_id'),
+    severity: readNullableText(row, 'severity'),
   };
 }
 

@@ -12,6 +12,8 @@ import { runMigrations } from './run-migrations.js';
 import { acquireSqliteDataSource } from './shared-sqlite-data-source.js';
 import { MYSQL_DIALECT, SQLITE_DIALECT, type SqlDialect } from './sql-dialect.js';
 import { parseSqliteUrl } from './sqlite-data-source.js';
+import { TypeormEventStore } from './typeorm-event-store.js';
+import type { EventStore } from '../../core/event/event-store.js';
 import { TypeormJobStore } from './typeorm-job-store.js';
 import { TypeormMaintenanceStore } from './typeorm-maintenance-store.js';
 import { TypeormNotificationStore } from './typeorm-notification-store.js';
@@ -34,6 +36,8 @@ export interface OpenDatabase {
   readonly callbacks: CallbackStore;
   /** Bulk redrive and status-overview queries (operators). */
   readonly redrives: RedriveStore;
+  /** Events and their decision traces (EventService). */
+  readonly events: EventStore;
   /** The operator overview's counts (OperationsService). */
   readonly overview: OverviewStore;
   close(): Promise<void>;
@@ -50,6 +54,7 @@ function storesOn(dataSource: DataSource, dialect: SqlDialect, close: () => Prom
     maintenance: new TypeormMaintenanceStore(dataSource, dialect),
     callbacks: new TypeormCallbackStore(dataSource, dialect),
     redrives: new TypeormRedriveStore(dataSource),
+    events: new TypeormEventStore(dataSource, dialect),
     overview: new TypeormOverviewStore(dataSource, dialect),
     close,
   };

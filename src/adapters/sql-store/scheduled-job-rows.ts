@@ -1,4 +1,4 @@
-import { parseTriggerPayload } from '../../core/schedule/job-payload.js';
+import { parseJobPayload } from '../../core/schedule/job-payload.js';
 import type { JobStatus, ScheduledJob } from '../../core/schedule/scheduled-job.js';
 import { type RawRow, readDate, readJson, readNullableDate, readText } from './row-values.js';
 
@@ -14,12 +14,14 @@ function readIds(row: RawRow): string[] | null {
 
 /** Maps a raw scheduled_jobs row to the domain job. */
 export function mapJobRow(row: RawRow): ScheduledJob {
+  const payload = parseJobPayload(readText(row, 'trigger_payload'));
   return {
     jobKey: readText(row, 'job_key'),
     userId: readText(row, 'user_id'),
     dueAt: readDate(row, 'due_at'),
     status: readText(row, 'status') as JobStatus,
-    trigger: parseTriggerPayload(readText(row, 'trigger_payload')),
+    trigger: payload.trigger,
+    event: payload.event,
     payloadHash: readText(row, 'payload_hash'),
     firedAt: readNullableDate(row, 'fired_at'),
     notificationIds: readIds(row),

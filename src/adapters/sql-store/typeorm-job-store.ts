@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { JobInsertResult, JobListPage, JobListQuery, JobStore } from '../../core/schedule/job-store.js';
-import { serializeTrigger } from '../../core/schedule/job-payload.js';
+import { serializeJobPayload } from '../../core/schedule/job-payload.js';
 import type { NewScheduledJob, ScheduledJob } from '../../core/schedule/scheduled-job.js';
 import { decodeListCursor, encodeListCursor } from './list-cursor.js';
 
@@ -32,7 +32,7 @@ export class TypeormJobStore implements JobStore {
         job.jobKey,
         job.userId,
         job.dueAt,
-        serializeTrigger(job.trigger),
+        serializeJobPayload(job),
         job.payloadHash,
         now,
         now,
@@ -45,6 +45,7 @@ export class TypeormJobStore implements JobStore {
     }
     const inserted: ScheduledJob = {
       ...job,
+      event: job.event ?? null,
       status: 'waiting',
       firedAt: null,
       notificationIds: null,

@@ -1,4 +1,4 @@
-import { MoreThan, Not, type DataSource, type Repository } from 'typeorm';
+import { In, MoreThan, Not, type DataSource, type Repository } from 'typeorm';
 import type { QuietHours } from '../../core/user-config/channel-settings-source.js';
 import type {
   ChannelConfigWrite,
@@ -142,6 +142,18 @@ export class TypeormUserConfigStore implements UserConfigStore {
   async listForUser(userId: string): Promise<StoredChannelConfig[]> {
     const rows = await this.repository.find({ where: { userId }, order: { channel: 'ASC' } });
     return rows.map(toStored);
+  }
+
+  async listForUsers(userIds: readonly string[]): Promise<StoredChannelConfig[]> {
+    if (userIds.length === 0) return [];
+    // Chunks keep the IN list far below SQLite's bound-parameter limit for large fan-outs.
+    const rows: StoredChannelConfig[] = [];
+    for (let at = 0; at < userIds.length; at += 500) {
+      const chunk = userIds.slice(at, at + 500);
+      const found = await this.repository.find({ where: { userId: In(chunk) }, order: { channel: 'ASC' } });
+      rows.push(...found.map(toStored));
+    }
+    return rows;
   }
 
   async delete(userId: string, channel: string): Promise<boolean> {

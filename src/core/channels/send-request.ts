@@ -19,7 +19,8 @@ export type SendSource = Pick<
   | 'traceId'
   | 'previewId'
   | 'critical'
->;
+> &
+  Partial<Pick<NotificationRecord, 'fallbackUsed' | 'eventId' | 'severity'>>;
 
 /** The locale of a user who set none. */
 const DEFAULT_LOCALE = 'zh_cn';
@@ -28,7 +29,11 @@ const DEFAULT_LOCALE = 'zh_cn';
  * The severity a card is coloured by: `metadata.severity` (events put theirs there), else
  * `critical` for a critical trigger, else `info`.
  */
-export function severityOf(notification: Pick<NotificationRecord, 'metadata' | 'critical'>): string {
+export function severityOf(
+  notification: Pick<NotificationRecord, 'metadata' | 'critical'> & { readonly severity?: string | null },
+): string {
+  // An event's notification carries the event's severity in its own column.
+  if (notification.severity) return notification.severity;
   const given = notification.metadata['severity'];
   if (given !== undefined && given !== '') return given.toLowerCase();
   return notification.critical ? 'critical' : 'info';
@@ -62,5 +67,11 @@ export function buildSendRequest(
     locale: locale || DEFAULT_LOCALE,
     previewId: notification.previewId,
     severity: severityOf(notification),
+    ...(notification.fallbackUsed !== undefined && { fallbackUsed: notification.fallbackUsed }),
+    // An event's notification: its type is the record's trigger type.
+    ...(notification.eventId != null && {
+      eventId: notification.eventId,
+      eventType: notification.triggerType,
+    }),
   };
 }

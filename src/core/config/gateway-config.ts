@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkRuleReferences, groupsSchema, ruleSchema } from '../event/routing-rules.js';
 
 const CHANNEL_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const SCOPES = ['trigger', 'read', 'config', 'metrics', 'admin'] as const;
@@ -223,33 +224,66 @@ const channelSchema = z.strictObject({
   config: z.unknown().optional(),
 });
 
-/** The whole config file (README.md, Configuration). Unknown keys are rejected with their path. */
-export const gatewayConfigSchema = z.strictObject({
-  server: serverSchema.default(serverSchema.parse({})),
-  database: databaseSchema.default(databaseSchema.parse({})),
-  broker: brokerSchema.default(brokerSchema.parse({})),
-  auth: authSchema.default(authSchema.parse({})),
-  retry: retrySchema.default(retrySchema.parse({})),
-  worker: workerSchema.default(workerSchema.parse({})),
-  scanner: scannerSchema.default(scannerSchema.parse({})),
-  delivery: deliverySchema.default(deliverySchema.parse({})),
-  secrets: secretsSchema.default(secretsSchema.parse({})),
-  callbacks: z
-    .array(callbackSchema)
-    .default([])
-    .refine((callbacks) => new Set(callbacks.map((c) => c.id)).size === callbacks.length, {
-      message: 'callback ids must be unique',
-    }),
-  callbackDelivery: callbackDeliverySchema.default(callbackDeliverySchema.parse({})),
-  console: consoleSchema.default(consoleSchema.parse({})),
-  log: z.strictObject({ level: z.string().default('info') }).default({ level: 'info' }),
-  channels: z
-    .array(channelSchema)
-    .default([{ id: 'mock', plugin: 'mock' }])
-    .refine((channels) => new Set(channels.map((c) => c.id)).size === channels.length, {
-      message: 'channel ids must be unique',
-    }),
+/** One binding of a durable queue to a caller's existing exchange (events in, no code change there). */
+const ingestAmqpSchema = z.strictObject({
+  /** The caller's exchange (must exist; the gateway never declares or changes it). */
+  exchange: z.string().min(1),
+  /** Routing keys (topic patterns on a topic exchange) the queue is bound with. */
+  bindingKeys: z.array(z.string().min(1)).min(1),
+  /** Queue name (default `<broker.namePrefix>notify.ingest.<exchange>`). */
+  queue: z.string().min(1).max(255).optional(),
 });
+
+const ingestSchema = z.strictObject({
+  amqp: z.array(ingestAmqpSchema).default([]),
+});
+
+/** The whole config file (README.md, Configuration). Unknown keys are rejected with their path. */
+export const gatewayConfigSchema = z
+  .strictObject({
+    server: serverSchema.default(serverSchema.parse({})),
+    database: databaseSchema.default(databaseSchema.parse({})),
+    broker: brokerSchema.default(brokerSchema.parse({})),
+    auth: authSchema.default(authSchema.parse({})),
+    retry: retrySchema.default(retrySchema.parse({})),
+    worker: workerSchema.default(workerSchema.parse({})),
+    scanner: scannerSchema.default(scannerSchema.parse({})),
+    delivery: deliverySchema.default(deliverySchema.parse({})),
+    secrets: secretsSchema.default(secretsSchema.parse({})),
+    callbacks: z
+      .array(callbackSchema)
+      .default([])
+      .refine((callbacks) => new Set(callbacks.map((c) => c.id)).size === callbacks.length, {
+        message: 'callback ids must be unique',
+      }),
+    callbackDelivery: callbackDeliverySchema.default(callbackDeliverySchema.parse({})),
+    console: consoleSchema.default(consoleSchema.parse({})),
+    log: z.strictObject({ level: z.string().default('info') }).default({ level: 'info' }),
+    channels: z
+      .array(channelSchema)
+      .default([{ id: 'mock', plugin: 'mock' }])
+      .refine((channels) => new Set(channels.map((c) => c.id)).size === channels.length, {
+        message: 'channel ids must be unique',
+      }),
+    /** Named lists of user ids that routing rules address. */
+    groups: groupsSchema.default({}),
+    /** Event routing rules, first match wins (none: the built-in default rule). */
+    rules: z.array(ruleSchema).default([]),
+    /** Event ingestion from the caller's own broker. */
+    ingest: ingestSchema.default({ amqp: [] }),
+  })
+  .superRefine((config, context) => {
+    const channelIds = new Set(config.channels.map((channel) => channel.id));
+    for (const issue of checkRuleReferences(
+      config.rules,
+      config.groups,
+      channelIds,
+      config.delivery.templates,
+    ))
+      context.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    if (config.ingest.amqp.length > 0 && !/^amqps?:\/\//.test(config.broker.url))
+      context.addIssue({ code: 'custom', path: ['ingest', 'amqp'], message: 'needs an amqp:// broker.url' });
+  });
 
 /** The validated gateway configuration. */
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

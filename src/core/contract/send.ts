@@ -30,6 +30,12 @@ export interface SendRequest {
   readonly settings: Readonly<Record<string, string>>;
   readonly metadata: Readonly<Record<string, string>>;
   readonly traceId: string;
+  /** True when `text` is the configured fallback because the template could not render. */
+  readonly fallbackUsed?: boolean;
+  /** The event this notification was fanned out from (EventService); absent for a Trigger. */
+  readonly eventId?: string;
+  /** The event's type (e.g. `task.overdue`); absent for a Trigger. */
+  readonly eventType?: string;
   /** Aborted when the gateway shuts down hard; providers should pass it to their HTTP client. */
   readonly signal: AbortSignal;
   /** The user's locale for this channel (`zh_cn` or `en_us`); absent means `zh_cn`. */

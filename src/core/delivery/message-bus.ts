@@ -58,6 +58,11 @@ export interface MessageBus {
   /** Publish and wait for the broker's confirm. Throws when unconfirmed or disconnected. */
   publish(event: BusEvent, options?: PublishOptions): Promise<void>;
   /**
+   * Publish many events as one batch (an event's fan-out): all written at once, then every confirm
+   * awaited together. Throws when any of them was not confirmed (the others may have been).
+   */
+  publishMany(items: ReadonlyArray<{ readonly event: BusEvent; readonly delayMs?: number }>): Promise<void>;
+  /**
    * Consume one queue with at most `prefetch` unacked events in flight. Bodies that are not valid
    * events are dead-lettered to `notify.dead` once and never reach the handler.
    */

@@ -8,9 +8,8 @@ import { GatewayError, invalidField } from '../shared/gateway-error.js';
 import { newId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { NotificationStore } from '../notification/notification-store.js';
-import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/channel-settings-source.js';
-import { quietWindowEnd } from '../user-config/quiet-hours.js';
-import { channelPreflight } from '../user-config/channel-preflight.js';
+import type { ChannelSettingsSource } from '../user-config/channel-settings-source.js';
+import { NO_CHANNEL_PLACEMENT, placeChannel, type Placement } from './channel-placement.js';
 import type { DeliveryObserver } from '../metrics/delivery-observer.js';
 import { NO_OBSERVER } from '../metrics/delivery-observer.js';
 import { NO_CHANGES, type ChangeReporter } from '../notification/notification-changes.js';
@@ -37,14 +36,6 @@ export interface TriggerDependencies {
   readonly observer?: DeliveryObserver;
   /** Told about each new record (WatchNotifications, status callbacks of skipped records). */
   readonly changes?: ChangeReporter;
-}
-
-interface Placement {
-  readonly channel: string;
-  readonly plugin: string;
-  readonly status: 'pending' | 'skipped' | 'scheduled';
-  readonly reason: string | null;
-  readonly scheduledAt: Date | null;
 }
 
 /**
@@ -247,31 +238,15 @@ export class TriggerService {
     if (input.channels.length > 0) {
       const stored = await Promise.all(input.channels.map((channel) => settings.get(input.userId, channel)));
       return input.channels.map((channel, i) =>
-        this.placeOne(channel, stored[i] ?? null, input.critical, now),
+        placeChannel(channels, channel, stored[i] ?? null, input.critical, now),
       );
     }
     const enabled = (await settings.listForUser(input.userId)).filter(
       (setting) => setting.enabled && channels.get(setting.channel),
     );
     if (enabled.length === 0) {
-      return [{ channel: '', plugin: '', status: 'skipped', reason: 'no_channel_config', scheduledAt: null }];
+      return [NO_CHANNEL_PLACEMENT];
     }
-    return enabled.map((setting) => this.placeOne(setting.channel, setting, input.critical, now));
-  }
-
-  private placeOne(
-    channel: string,
-    setting: UserChannelSetting | null,
-    critical: boolean,
-    now: Date,
-  ): Placement {
-    const loaded = this.deps.channels.get(channel);
-    const plugin = loaded?.pluginId ?? '';
-    const skip = channelPreflight(loaded, setting);
-    if (skip) return { channel, plugin, status: 'skipped', reason: skip.code, scheduledAt: null };
-    const quietUntil =
-      setting && !critical ? quietWindowEnd(now, setting.quietHours, setting.timezone) : null;
-    if (quietUntil) return { channel, plugin, status: 'scheduled', reason: null, scheduledAt: quietUntil };
-    return { channel, plugin, status: 'pending', reason: null, scheduledAt: null };
+    return enabled.map((setting) => placeChannel(channels, setting.channel, setting, input.critical, now));
   }
 }

@@ -36,6 +36,10 @@ export interface NotificationRecord {
   readonly dedupeKey: string;
   readonly critical: boolean;
   readonly metadata: Readonly<Record<string, string>>;
+  /** The event this record was fanned out from (EventService); null for a Trigger. Indexed. */
+  readonly eventId: string | null;
+  /** The event's severity (`info`, `warning`, `critical`); null for a Trigger. */
+  readonly severity: string | null;
   /**
    * sha256 hex of the trigger payload that created the record (trigger-input.ts triggerRequestHash),
    * so a dedupe key repeated with another payload is told apart; '' on rows older than the column.
@@ -95,7 +99,8 @@ export type NewNotification = Pick<
   | 'lastErrorMessage'
   | 'scheduledAt'
   | 'callback'
->;
+> &
+  Partial<Pick<NotificationRecord, 'eventId' | 'severity'>>;
 
 /** Outcome stored on an attempt row: the plugin's outcome, or `unknown` for an expired lease. */
 export type AttemptOutcome = DeliveryOutcome | 'unknown';

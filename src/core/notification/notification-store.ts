@@ -19,6 +19,8 @@ export interface ListQuery {
   readonly statuses?: readonly NotificationStatus[];
   readonly channel?: string;
   readonly triggerId?: string;
+  /** Only records fanned out from this event (notification_records.event_id, indexed). */
+  readonly eventId?: string;
   readonly createdAfter?: Date;
   readonly createdBefore?: Date;
   /** true: only acknowledged records; false: only unacknowledged ones. */

@@ -35,8 +35,7 @@ interface Watcher {
 
 /** The event a record belongs to, once records carry one (issue 14). */
 function eventIdOf(record: NotificationRecord): string {
-  const value = (record as { readonly eventId?: unknown }).eventId;
-  return typeof value === 'string' ? value : '';
+  return record.eventId ?? '';
 }
 
 function matches(filter: WatchFilter, ids: ReadonlySet<string>, record: NotificationRecord): boolean {
@@ -169,9 +168,9 @@ export class NotificationWatchHub {
       }
       return records.filter((record) => matches(filter, new Set(), record));
     }
-    if (!filter.userId) return []; // event_id alone: changes only, until records carry event ids
     const page = await this.deps.store.list({
-      userId: filter.userId,
+      ...(filter.userId ? { userId: filter.userId } : {}),
+      ...(filter.eventId ? { eventId: filter.eventId } : {}),
       statuses: ['pending', 'scheduled', 'sending', 'failed'],
       limit: INITIAL_LIST_LIMIT,
     });

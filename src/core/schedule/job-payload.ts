@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { TriggerInput } from '../delivery/trigger-input.js';
+import {
+  EVENT_STATUSES,
+  SEVERITIES,
+  type EventInput,
+  type EventStatus,
+  type Severity,
+} from '../event/event.js';
 
 /** JSON with object keys sorted at every depth, so equal triggers serialize to equal text. */
 export function canonicalJson(value: unknown): string {
@@ -84,4 +91,67 @@ export function parseTriggerPayload(json: string): TriggerInput {
     traceId: text(record, 'traceId'),
     metadata: stringMap(record.metadata),
   };
+}
+
+/** An event as stored in a job: every optional part explicit, the time as ISO text. */
+function normalizeEvent(event: EventInput): Record<string, unknown> {
+  return {
+    eventId: event.eventId,
+    type: event.type,
+    severity: event.severity ?? '',
+    status: event.status ?? '',
+    fingerprint: event.fingerprint,
+    userIds: [...event.userIds],
+    attributes: { ...event.attributes },
+    target: event.target ?? { type: '', id: '', url: '' },
+    previewId: event.previewId,
+    traceId: event.traceId,
+    occurredAt: event.occurredAt?.toISOString() ?? '',
+    summary: event.summary,
+  };
+}
+
+/**
+ * trigger_payload of a job: the canonical trigger, or `{"event":…}` for a job that publishes an
+ * event when due (rows written before events existed hold a bare trigger).
+ */
+export function serializeJobPayload(job: { trigger: TriggerInput; event?: EventInput | null }): string {
+  return job.event ? canonicalJson({ event: normalizeEvent(job.event) }) : serializeTrigger(job.trigger);
+}
+
+/** sha256 hex of the canonical payload: ScheduleJob's idempotency fingerprint. */
+export function jobPayloadHash(job: { trigger: TriggerInput; event?: EventInput | null }): string {
+  return createHash('sha256').update(serializeJobPayload(job), 'utf8').digest('hex');
+}
+
+function parseEvent(value: Record<string, unknown>): EventInput {
+  const target = object(value.target);
+  const severity = text(value, 'severity');
+  const status = text(value, 'status');
+  const occurredAt = text(value, 'occurredAt');
+  return {
+    eventId: text(value, 'eventId'),
+    type: text(value, 'type'),
+    severity: (SEVERITIES as readonly string[]).includes(severity) ? (severity as Severity) : undefined,
+    status: (EVENT_STATUSES as readonly string[]).includes(status) ? (status as EventStatus) : undefined,
+    fingerprint: text(value, 'fingerprint'),
+    userIds: Array.isArray(value.userIds)
+      ? value.userIds.filter((id): id is string => typeof id === 'string')
+      : [],
+    attributes: stringMap(value.attributes),
+    target: { type: text(target, 'type'), id: text(target, 'id'), url: text(target, 'url') },
+    previewId: text(value, 'previewId'),
+    traceId: text(value, 'traceId'),
+    occurredAt: occurredAt ? new Date(occurredAt) : undefined,
+    summary: text(value, 'summary'),
+  };
+}
+
+/** Reads trigger_payload back: the trigger (empty for an event job) and the event, if any. */
+export function parseJobPayload(json: string): { trigger: TriggerInput; event: EventInput | null } {
+  const record = object(JSON.parse(json) as unknown);
+  if (record.event !== undefined) {
+    return { trigger: parseTriggerPayload('{}'), event: parseEvent(object(record.event)) };
+  }
+  return { trigger: parseTriggerPayload(json), event: null };
 }

@@ -3,7 +3,7 @@ import { checkId, echo, ID_LIMITS } from '../shared/field-rules.js';
 import { GatewayError, invalidField } from '../shared/gateway-error.js';
 import type { ChannelRegistry } from '../channels/channel-registry.js';
 import type { JobListPage, JobStore } from './job-store.js';
-import { normalizeTrigger, triggerPayloadHash } from './job-payload.js';
+import { jobPayloadHash, normalizeTrigger, parseTriggerPayload, triggerPayloadHash } from './job-payload.js';
 import { validateJobKey, validateScheduleRequest, type ScheduleJobInput } from './schedule-request.js';
 import type { JobStatus, ScheduledJob } from './scheduled-job.js';
 
@@ -29,10 +29,13 @@ export class JobScheduler {
   async schedule(input: ScheduleJobInput): Promise<{ job: ScheduledJob; existing: boolean }> {
     const { channels, clock, maxTextLength } = this.deps;
     const valid = validateScheduleRequest(input, channels, maxTextLength);
-    const trigger = normalizeTrigger(valid.trigger);
-    const payloadHash = triggerPayloadHash(trigger);
+    const event = valid.event ?? null;
+    // An event job stores no trigger (an empty one keeps the row's shape).
+    const trigger = normalizeTrigger(valid.trigger ?? parseTriggerPayload('{}'));
+    const payloadHash = event ? jobPayloadHash({ trigger, event }) : triggerPayloadHash(trigger);
+    const userId = event ? (event.userIds[0] ?? '') : trigger.userId;
     const result = await this.deps.jobs.insertOrFind(
-      { jobKey: valid.jobKey, userId: trigger.userId, dueAt: valid.dueAt, trigger, payloadHash },
+      { jobKey: valid.jobKey, userId, dueAt: valid.dueAt, trigger, event, payloadHash },
       clock.now(),
     );
     if (result.inserted) return { job: result.job, existing: false };
@@ -41,7 +44,7 @@ export class JobScheduler {
       throw new GatewayError(
         'already_exists',
         'job_key_conflict',
-        `job ${echo(valid.jobKey)} already exists with a different trigger or due_at`,
+        `job ${echo(valid.jobKey)} already exists with a different trigger, event or due_at`,
         'job_key',
       );
     }

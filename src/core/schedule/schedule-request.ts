@@ -2,6 +2,8 @@ import { FIELD_LIMITS, validateTrigger, type TriggerInput } from '../delivery/tr
 import type { ChannelRegistry } from '../channels/channel-registry.js';
 import { checkId } from '../shared/field-rules.js';
 import { GatewayError, invalidField } from '../shared/gateway-error.js';
+import type { EventInput } from '../event/event.js';
+import { validateEvent } from '../event/event-input.js';
 
 /** Prefix of the dedupe key a fired job gets when its trigger carries none. */
 export const JOB_DEDUPE_PREFIX = 'job:';
@@ -18,6 +20,8 @@ export interface ScheduleJobInput {
   readonly jobKey: string;
   readonly dueAt: Date | undefined;
   readonly trigger: TriggerInput | undefined;
+  /** Instead of a trigger: an event to publish when due (exactly one of the two). */
+  readonly event?: EventInput | undefined;
 }
 
 /** Validates a job key (required, length-limited, an exact id); throws InvalidArgument naming `job_key`. */
@@ -45,20 +49,27 @@ export function validateScheduleRequest(
   input: ScheduleJobInput,
   channels: ChannelRegistry,
   maxTextLength: number,
-): { jobKey: string; dueAt: Date; trigger: TriggerInput } {
+): { jobKey: string; dueAt: Date; trigger: TriggerInput | undefined; event: EventInput | undefined } {
   const jobKey = validateJobKey(input.jobKey);
   const dueAt = input.dueAt;
   if (dueAt === undefined) throw invalidField('due_at', 'field_required', 'is required');
   if (Number.isNaN(dueAt.getTime()) || dueAt.getTime() < EARLIEST_DUE || dueAt.getTime() > LATEST_DUE) {
     throw invalidField('due_at', 'invalid_value', 'must be between 1970 and 9999');
   }
-  if (input.trigger === undefined) throw invalidField('trigger', 'field_required', 'is required');
+  if (input.event !== undefined) {
+    if (input.trigger !== undefined)
+      throw invalidField('event', 'invalid_value', 'set either trigger or event, not both');
+    // Validated now exactly as PublishEvent will validate it when the job fires.
+    validateEvent(input.event, dueAt, maxTextLength);
+    return { jobKey, dueAt, trigger: undefined, event: input.event };
+  }
+  if (input.trigger === undefined) throw invalidField('trigger', 'field_required', 'is required (or event)');
   try {
     validateTrigger(input.trigger, channels, maxTextLength);
   } catch (error) {
     throw underTrigger(error);
   }
-  return { jobKey, dueAt, trigger: input.trigger };
+  return { jobKey, dueAt, trigger: input.trigger, event: undefined };
 }
 
 /** The trigger a fired job runs: its own dedupe_key, else one derived from the job key. */

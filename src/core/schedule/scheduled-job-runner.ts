@@ -1,5 +1,6 @@
 import type { BusEvent, MessageBus, Subscription } from '../delivery/message-bus.js';
 import type { TriggerService } from '../delivery/trigger-service.js';
+import type { EventService } from '../event/event-service.js';
 import { GatewayError, type GatewayErrorKind } from '../shared/gateway-error.js';
 import type { Logger } from '../shared/logger.js';
 import type { JobStore } from './job-store.js';
@@ -12,6 +13,8 @@ const PERMANENT_AT_FIRE: ReadonlySet<GatewayErrorKind> = new Set(['invalid_argum
 export interface ScheduledJobRunnerDependencies {
   readonly jobs: JobStore;
   readonly triggers: TriggerService;
+  /** Publishes the events of event jobs (same path as PublishEvent). */
+  readonly events: EventService;
   readonly bus: MessageBus;
   readonly logger: Logger;
   readonly prefetch: number;
@@ -53,8 +56,14 @@ export class ScheduledJobRunner {
     if (job.status !== 'triggered' || job.notificationIds !== null) return;
     let notificationIds: string[];
     try {
-      const outcomes = await triggers.trigger(triggerForFire(job.jobKey, job.trigger));
-      notificationIds = outcomes.map((outcome) => outcome.record.id);
+      if (job.event) {
+        // Idempotent by event_id: a repeated fire answers the stored notifications.
+        const published = await this.deps.events.publish(job.event, 'schedule');
+        notificationIds = published.notifications.map((outcome) => outcome.record.id);
+      } else {
+        const outcomes = await triggers.trigger(triggerForFire(job.jobKey, job.trigger));
+        notificationIds = outcomes.map((outcome) => outcome.record.id);
+      }
     } catch (error) {
       // Valid when scheduled, invalid now (a channel was removed from config), or its dedupe key
       // already taken by a different request (idempotency_key_reused): retrying cannot help, so the

@@ -1,4 +1,5 @@
 import type { TriggerInput } from '../delivery/trigger-input.js';
+import type { EventInput } from '../event/event.js';
 
 /** Stored scheduled-job status words (docs/architecture.md §7): waiting → triggered | cancelled. */
 export type JobStatus = 'waiting' | 'triggered' | 'cancelled';
@@ -11,6 +12,8 @@ export interface ScheduledJob {
   readonly status: JobStatus;
   /** The trigger exactly as scheduled; validated again (defaults applied) when it fires. */
   readonly trigger: TriggerInput;
+  /** Set instead of a trigger: the event published (EventService) when the job fires. */
+  readonly event: EventInput | null;
   /** sha256 hex of the canonical trigger: a repeat ScheduleJob with another payload conflicts. */
   readonly payloadHash: string;
   /** Database time the scanner claimed the job; null until then. */
@@ -22,4 +25,9 @@ export interface ScheduledJob {
 }
 
 /** Fields the scheduler supplies for a new job; the store fills status, times and results. */
-export type NewScheduledJob = Pick<ScheduledJob, 'jobKey' | 'userId' | 'dueAt' | 'trigger' | 'payloadHash'>;
+export type NewScheduledJob = Pick<
+  ScheduledJob,
+  'jobKey' | 'userId' | 'dueAt' | 'trigger' | 'payloadHash'
+> & {
+  readonly event?: EventInput | null;
+};

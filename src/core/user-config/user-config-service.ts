@@ -159,6 +159,18 @@ export class UserConfigService implements ChannelSettingsSource {
     return (await this.deps.store.listForUser(userId)).map((stored) => this.decrypted(stored));
   }
 
+  /** Every user's decrypted settings in one read, keyed by user id (users without any: absent). */
+  async listForUsers(userIds: readonly string[]): Promise<Map<string, UserChannelSetting[]>> {
+    const byUser = new Map<string, UserChannelSetting[]>();
+    for (const stored of await this.deps.store.listForUsers(userIds)) {
+      const setting = this.decrypted(stored);
+      const list = byUser.get(setting.userId);
+      if (list) list.push(setting);
+      else byUser.set(setting.userId, [setting]);
+    }
+    return byUser;
+  }
+
   async get(userId: string, channel: string): Promise<UserChannelSetting | null> {
     const stored = await this.deps.store.get(userId, channel);
     return stored ? this.decrypted(stored) : null;

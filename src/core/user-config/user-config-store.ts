@@ -36,6 +36,8 @@ export interface UserConfigStore {
   upsert(write: ChannelConfigWrite, now: Date): Promise<StoredChannelConfig>;
   get(userId: string, channel: string): Promise<StoredChannelConfig | null>;
   listForUser(userId: string): Promise<StoredChannelConfig[]>;
+  /** Every row of these users in one read (an event's recipients), in no particular user order. */
+  listForUsers(userIds: readonly string[]): Promise<StoredChannelConfig[]>;
   /** True when a row was removed. */
   delete(userId: string, channel: string): Promise<boolean>;
   markInvalid(userId: string, channel: string, reason: string, now: Date): Promise<void>;

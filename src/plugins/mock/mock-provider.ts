@@ -12,6 +12,12 @@ export interface MockDelivery {
   readonly channel: string;
   readonly text: string;
   readonly metadata: Readonly<Record<string, string>>;
+  readonly traceId: string;
+  readonly previewId: string | undefined;
+  readonly fallbackUsed: boolean | undefined;
+  readonly severity: string | undefined;
+  readonly eventId: string | undefined;
+  readonly eventType: string | undefined;
   readonly receivedAt: Date;
 }
 
@@ -91,6 +97,12 @@ export class MockProvider implements ChannelProvider {
       channel: request.channel,
       text: request.text,
       metadata: request.metadata,
+      traceId: request.traceId,
+      previewId: request.previewId,
+      fallbackUsed: request.fallbackUsed,
+      severity: request.severity,
+      eventId: request.eventId,
+      eventType: request.eventType,
       receivedAt: new Date(),
     };
     if (this.config.sinkUrl) await this.postToSink(delivery, request.signal);

@@ -6,6 +6,8 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Event } from "./event_service_pb.js";
+import { file_notify_v1_event_service } from "./event_service_pb.js";
 import type { TriggerRequest } from "./notification_service_pb.js";
 import { file_notify_v1_notification_service } from "./notification_service_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file notify/v1/schedule_service.proto.
  */
 export const file_notify_v1_schedule_service: GenFile = /*@__PURE__*/
-  fileDesc("CiBub3RpZnkvdjEvc2NoZWR1bGVfc2VydmljZS5wcm90bxIJbm90aWZ5LnYxIp0CCgNKb2ISDwoHam9iX2tleRgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEioKBmR1ZV9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJAoGc3RhdHVzGAQgASgOMhQubm90aWZ5LnYxLkpvYlN0YXR1cxIqCgd0cmlnZ2VyGAUgASgLMhkubm90aWZ5LnYxLlRyaWdnZXJSZXF1ZXN0EiwKCGZpcmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpjcmVhdGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIYChBub3RpZmljYXRpb25faWRzGAggAygJIn0KElNjaGVkdWxlSm9iUmVxdWVzdBIPCgdqb2Jfa2V5GAEgASgJEioKBmR1ZV9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKgoHdHJpZ2dlchgDIAEoCzIZLm5vdGlmeS52MS5UcmlnZ2VyUmVxdWVzdCJEChNTY2hlZHVsZUpvYlJlc3BvbnNlEhsKA2pvYhgBIAEoCzIOLm5vdGlmeS52MS5Kb2ISEAoIZXhpc3RpbmcYAiABKAgiIwoQQ2FuY2VsSm9iUmVxdWVzdBIPCgdqb2Jfa2V5GAEgASgJIjAKEUNhbmNlbEpvYlJlc3BvbnNlEhsKA2pvYhgBIAEoCzIOLm5vdGlmeS52MS5Kb2IiIAoNR2V0Sm9iUmVxdWVzdBIPCgdqb2Jfa2V5GAEgASgJIi0KDkdldEpvYlJlc3BvbnNlEhsKA2pvYhgBIAEoCzIOLm5vdGlmeS52MS5Kb2IibwoPTGlzdEpvYnNSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSJAoGc3RhdHVzGAIgASgOMhQubm90aWZ5LnYxLkpvYlN0YXR1cxIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJJChBMaXN0Sm9ic1Jlc3BvbnNlEhwKBGpvYnMYASADKAsyDi5ub3RpZnkudjEuSm9iEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSpzCglKb2JTdGF0dXMSGgoWSk9CX1NUQVRVU19VTlNQRUNJRklFRBAAEhYKEkpPQl9TVEFUVVNfV0FJVElORxABEhgKFEpPQl9TVEFUVVNfVFJJR0dFUkVEEAISGAoUSk9CX1NUQVRVU19DQU5DRUxMRUQQAzKrAgoPU2NoZWR1bGVTZXJ2aWNlEkwKC1NjaGVkdWxlSm9iEh0ubm90aWZ5LnYxLlNjaGVkdWxlSm9iUmVxdWVzdBoeLm5vdGlmeS52MS5TY2hlZHVsZUpvYlJlc3BvbnNlEkYKCUNhbmNlbEpvYhIbLm5vdGlmeS52MS5DYW5jZWxKb2JSZXF1ZXN0Ghwubm90aWZ5LnYxLkNhbmNlbEpvYlJlc3BvbnNlEj0KBkdldEpvYhIYLm5vdGlmeS52MS5HZXRKb2JSZXF1ZXN0Ghkubm90aWZ5LnYxLkdldEpvYlJlc3BvbnNlEkMKCExpc3RKb2JzEhoubm90aWZ5LnYxLkxpc3RKb2JzUmVxdWVzdBobLm5vdGlmeS52MS5MaXN0Sm9ic1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_notify_v1_notification_service]);
+  fileDesc("CiBub3RpZnkvdjEvc2NoZWR1bGVfc2VydmljZS5wcm90bxIJbm90aWZ5LnYxIr4CCgNKb2ISDwoHam9iX2tleRgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEioKBmR1ZV9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJAoGc3RhdHVzGAQgASgOMhQubm90aWZ5LnYxLkpvYlN0YXR1cxIqCgd0cmlnZ2VyGAUgASgLMhkubm90aWZ5LnYxLlRyaWdnZXJSZXF1ZXN0EiwKCGZpcmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpjcmVhdGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIYChBub3RpZmljYXRpb25faWRzGAggAygJEh8KBWV2ZW50GB4gASgLMhAubm90aWZ5LnYxLkV2ZW50Ip4BChJTY2hlZHVsZUpvYlJlcXVlc3QSDwoHam9iX2tleRgBIAEoCRIqCgZkdWVfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEioKB3RyaWdnZXIYAyABKAsyGS5ub3RpZnkudjEuVHJpZ2dlclJlcXVlc3QSHwoFZXZlbnQYHiABKAsyEC5ub3RpZnkudjEuRXZlbnQiRAoTU2NoZWR1bGVKb2JSZXNwb25zZRIbCgNqb2IYASABKAsyDi5ub3RpZnkudjEuSm9iEhAKCGV4aXN0aW5nGAIgASgIIiMKEENhbmNlbEpvYlJlcXVlc3QSDwoHam9iX2tleRgBIAEoCSIwChFDYW5jZWxKb2JSZXNwb25zZRIbCgNqb2IYASABKAsyDi5ub3RpZnkudjEuSm9iIiAKDUdldEpvYlJlcXVlc3QSDwoHam9iX2tleRgBIAEoCSItCg5HZXRKb2JSZXNwb25zZRIbCgNqb2IYASABKAsyDi5ub3RpZnkudjEuSm9iIm8KD0xpc3RKb2JzUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEiQKBnN0YXR1cxgCIAEoDjIULm5vdGlmeS52MS5Kb2JTdGF0dXMSEQoJcGFnZV9zaXplGAMgASgFEhIKCnBhZ2VfdG9rZW4YBCABKAkiSQoQTGlzdEpvYnNSZXNwb25zZRIcCgRqb2JzGAEgAygLMg4ubm90aWZ5LnYxLkpvYhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkqcwoJSm9iU3RhdHVzEhoKFkpPQl9TVEFUVVNfVU5TUEVDSUZJRUQQABIWChJKT0JfU1RBVFVTX1dBSVRJTkcQARIYChRKT0JfU1RBVFVTX1RSSUdHRVJFRBACEhgKFEpPQl9TVEFUVVNfQ0FOQ0VMTEVEEAMyqwIKD1NjaGVkdWxlU2VydmljZRJMCgtTY2hlZHVsZUpvYhIdLm5vdGlmeS52MS5TY2hlZHVsZUpvYlJlcXVlc3QaHi5ub3RpZnkudjEuU2NoZWR1bGVKb2JSZXNwb25zZRJGCglDYW5jZWxKb2ISGy5ub3RpZnkudjEuQ2FuY2VsSm9iUmVxdWVzdBocLm5vdGlmeS52MS5DYW5jZWxKb2JSZXNwb25zZRI9CgZHZXRKb2ISGC5ub3RpZnkudjEuR2V0Sm9iUmVxdWVzdBoZLm5vdGlmeS52MS5HZXRKb2JSZXNwb25zZRJDCghMaXN0Sm9icxIaLm5vdGlmeS52MS5MaXN0Sm9ic1JlcXVlc3QaGy5ub3RpZnkudjEuTGlzdEpvYnNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_notify_v1_event_service, file_notify_v1_notification_service]);
 
 /**
  * @generated from message notify.v1.Job
@@ -59,6 +61,13 @@ export type Job = Message<"notify.v1.Job"> & {
    * @generated from field: repeated string notification_ids = 8;
    */
   notificationIds: string[];
+
+  /**
+   * Set instead of trigger when the job publishes an event (EventService.PublishEvent) when due.
+   *
+   * @generated from field: notify.v1.Event event = 30;
+   */
+  event?: Event | undefined;
 };
 
 /**
@@ -86,6 +95,13 @@ export type ScheduleJobRequest = Message<"notify.v1.ScheduleJobRequest"> & {
    * @generated from field: notify.v1.TriggerRequest trigger = 3;
    */
   trigger?: TriggerRequest | undefined;
+
+  /**
+   * Instead of trigger: an event to publish when due (exactly one of trigger and event).
+   *
+   * @generated from field: notify.v1.Event event = 30;
+   */
+  event?: Event | undefined;
 };
 
 /**
