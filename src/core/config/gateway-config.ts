@@ -126,6 +126,9 @@ const channelSchema = z.strictObject({
   config: z.unknown().optional(),
 });
 
+/** Levels `log.level` accepts (pino's, plus `silent`); anything else is a config error at boot. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
 /** The whole config file (DESIGN §10). Unknown keys are rejected with their path. */
 export const gatewayConfigSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
@@ -137,7 +140,7 @@ export const gatewayConfigSchema = z.strictObject({
   scanner: scannerSchema.default(scannerSchema.parse({})),
   delivery: deliverySchema.default(deliverySchema.parse({})),
   secrets: secretsSchema.default(secretsSchema.parse({})),
-  log: z.strictObject({ level: z.string().default('info') }).default({ level: 'info' }),
+  log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).default({ level: 'info' }),
   channels: z
     .array(channelSchema)
     .default([{ id: 'mock', plugin: 'mock' }])
