@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   freePort,
@@ -15,6 +15,16 @@ import { waitFor } from '../helpers/wait-for.js';
 // Issue 12 items 9 and 10: config mistakes exit 2 naming where they are; a repeated Ctrl-C during
 // a drain does not abandon the sends in flight, and the process exits 0 after finishing them.
 const running: GatewayProcess[] = [];
+
+/** The slice of better-sqlite3 this test reads the embedded store with (the package ships no types). */
+interface SqliteFile {
+  prepare(sql: string): { all(...params: unknown[]): Array<{ status: string }> };
+  close(): void;
+}
+const Database = createRequire(import.meta.url)('better-sqlite3') as new (
+  file: string,
+  options: { readonly: boolean },
+) => SqliteFile;
 const dirs: string[] = [];
 
 beforeAll(() => requireBuild());
@@ -98,7 +108,7 @@ describe('shutdown', () => {
       db
         .prepare(`SELECT status FROM notification_records WHERE id IN (${ids.map(() => '?').join(', ')})`)
         .all(...ids)
-        .map((row) => (row as { status: string }).status);
+        .map((row) => row.status);
     await waitFor(
       () => statuses().filter((status) => status === 'sending').length === 5,
       'all sending',

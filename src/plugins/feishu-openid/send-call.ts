@@ -70,7 +70,7 @@ export function judgeSendAnswer(
     const input = { ...verdict, requestPayload };
     return { kind: 'result', result: failureResult(input, secrets), logId: undefined };
   }
-  const responsePayload = describeResponse(answer);
+  const responsePayload = describeResponse(answer, secrets);
   const logId = readLogId(answer);
   const verdict = judgeFeishuResponse(answer, SEND_CODE_TABLE);
   if (verdict.kind === 'accepted') {

@@ -80,7 +80,7 @@ function judge(
   nowMs: number,
 ): SendResult {
   const { audit: requestPayload, secrets } = prepared;
-  const responsePayload = describeResponse(answer);
+  const responsePayload = describeResponse(answer, secrets);
   const verdict = judgeFeishuResponse(answer, WEBHOOK_CODE_TABLE);
   if (verdict.kind === 'accepted') return successResult(undefined, requestPayload, responsePayload, secrets);
   const classification = unknownOutcomePolicy(verdict.classification, verdict.outcomeUnknown, config);

@@ -56,6 +56,10 @@ const ROWS: Row[] = [
   {
     case: 'connect refused',
     url: (_emu, token) => `http://localhost:${closedPort}/open-apis/bot/v2/hook/${token}`,
+    // A getter: the port is only known once beforeAll has run.
+    get config() {
+      return { allowedPorts: [closedPort] };
+    },
     reaches: false,
     expected: { outcome: T, errorCode: 'network_error', outcomeUnknown: false },
   },
@@ -249,6 +253,7 @@ describe('feishu-webhook classification (reference §6)', () => {
       {
         allowedHosts: ['localhost'],
         allowHttp: true,
+        allowedPorts: [emu.port],
         allowPrivateNetwork: true,
         timeoutMs: 2000,
         ...row.config,
