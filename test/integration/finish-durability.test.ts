@@ -33,12 +33,12 @@ const BACKENDS: ReadonlyArray<[string, () => Promise<Backend>]> = [
   ['MariaDB', async () => createTestDatabase()],
   [
     'SQLite',
-    async () => {
+    () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'ngw-finish-'));
-      return {
+      return Promise.resolve({
         url: `sqlite:${path.join(dir, 'notify.sqlite')}`,
-        drop: async () => rmSync(dir, { recursive: true, force: true }),
-      };
+        drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+      });
     },
   ],
 ];
@@ -64,7 +64,14 @@ describe.each(BACKENDS)('finish durability on %s', (_name, makeBackend) => {
     );
     bus = new MemoryMessageBus();
     await bus.start();
-    await bus.subscribe('deliver', async (event) => void published.push(event), { prefetch: 8 });
+    await bus.subscribe(
+      'deliver',
+      (event) => {
+        published.push(event);
+        return Promise.resolve();
+      },
+      { prefetch: 8 },
+    );
   });
 
   afterAll(async () => {
