@@ -113,7 +113,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const bus = openBus(config.broker, logger);
     await bus.start();
     closers.push(() => bus.close());
-    const metrics = new GatewayMetrics(anyDb ? () => countByStatus(anyDb.dataSource) : undefined);
+    const metrics = new GatewayMetrics(anyDb ? () => countByStatus(anyDb.dataSource) : undefined, () =>
+      bus.deadLetterDepth(),
+    );
     const box = createSecretBox(config, options.secretKeys ?? process.env.NOTIFY_SECRET_KEYS, logger);
     const configsFor = (db: OpenDatabase) =>
       new UserConfigService({
@@ -200,6 +202,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         channels,
         clock,
         maxTextLength: config.delivery.maxTextLength,
+        templates: config.delivery.templates,
       });
       const db = apiDb;
       listener = await startRpcListener({

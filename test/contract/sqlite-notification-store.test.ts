@@ -1,3 +1,4 @@
+import { SQLITE_MIGRATIONS } from '../../src/core/store/typeorm/migrations/sqlite/index.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -53,11 +54,12 @@ async function withDataSource<T>(work: (dataSource: DataSource) => Promise<T>): 
 describe('SQLite migrations', () => {
   it('apply once, then report nothing pending', async () => {
     const fresh = path.join(dir, 'fresh.sqlite');
-    expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual(['InitialSchema1767225600000']);
+    const names = SQLITE_MIGRATIONS.map((migration) => new migration().name ?? migration.name);
+    expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual(names);
     expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual([]);
     const dataSource = await createSqliteDataSource({ path: fresh });
     try {
-      expect(await dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE_NAME}`)).toHaveLength(1);
+      expect(await dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE_NAME}`)).toHaveLength(names.length);
     } finally {
       await dataSource.destroy();
     }

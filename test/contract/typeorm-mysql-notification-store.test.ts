@@ -6,6 +6,7 @@ import {
   createMysqlDataSource,
 } from '../../src/core/store/typeorm/mysql-data-source.js';
 import { parseMysqlUrl } from '../../src/core/store/typeorm/mysql-url.js';
+import { MYSQL_MIGRATIONS } from '../../src/core/store/typeorm/migrations/mysql/index.js';
 import { runMigrations } from '../../src/core/store/typeorm/run-migrations.js';
 import { TypeormNotificationStore } from '../../src/core/store/typeorm/typeorm-notification-store.js';
 import { type TestDatabase, createTestDatabase } from '../helpers/test-database.js';
@@ -50,10 +51,11 @@ describe('MySQL migrations', () => {
     );
     try {
       const [first, second] = await Promise.all(sources.map((source) => runMigrations(source)));
-      expect([...(first ?? []), ...(second ?? [])]).toEqual(['InitialSchema1767225600000']);
+      const names = MYSQL_MIGRATIONS.map((migration) => new migration().name ?? migration.name);
+      expect([...(first ?? []), ...(second ?? [])]).toEqual(names);
       expect(await runMigrations(sources[0]!)).toEqual([]);
       const applied: unknown[] = await sources[0]!.query(`SELECT name FROM ${MIGRATIONS_TABLE_NAME}`);
-      expect(applied).toHaveLength(1);
+      expect(applied).toHaveLength(names.length);
     } finally {
       await Promise.all(sources.map((source) => source.destroy()));
       await fresh.drop();

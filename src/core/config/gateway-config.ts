@@ -45,6 +45,10 @@ const brokerSchema = z.strictObject({
   deliveryLimit: z.number().int().positive().default(20),
   /** Pause before an event whose handler failed (database down, …) is offered again. */
   redeliveryDelayMs: z.number().int().nonnegative().default(1000),
+  /** Messages notify.dead keeps; beyond it the oldest are dropped, so dead-lettering is bounded. */
+  deadLetterMaxLength: z.number().int().positive().default(10_000),
+  /** How long a message stays in notify.dead before the broker drops it (default 7 days). */
+  deadLetterTtlMs: z.number().int().positive().default(604_800_000),
   retryTiersMs: z.array(z.number().int().positive()).min(1).optional(),
   /** Client `connection_name` shown by the broker; lets operators (and fault tests) tell gateways apart. */
   connectionName: z.string().min(1).max(255).default('notify-gateway'),

@@ -31,7 +31,7 @@ export class GatewayMetrics implements DeliveryObserver {
   private readonly deliveryDuration: Histogram<'channel'>;
   private readonly queueLag: Histogram<'channel'>;
 
-  constructor(countByStatus?: StatusCounter) {
+  constructor(countByStatus?: StatusCounter, deadLetterDepth?: () => Promise<number>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'notify_process_' });
     const registers = [this.registry];
     this.triggers = new Counter({
@@ -72,6 +72,18 @@ export class GatewayMetrics implements DeliveryObserver {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120],
       registers,
     });
+    if (deadLetterDepth) {
+      new Gauge({
+        name: 'notify_dead_letters',
+        help: 'Messages in notify.dead (from the broker, on scrape)',
+        registers,
+        async collect() {
+          // A broker that is down must not take /metrics with it: the gauge keeps its last value.
+          const depth = await deadLetterDepth().catch(() => undefined);
+          if (depth !== undefined) this.set(depth);
+        },
+      });
+    }
     if (countByStatus) {
       new Gauge({
         name: 'notify_records',

@@ -15,6 +15,8 @@ export interface JobSchedulerDependencies {
   readonly channels: ChannelRegistry;
   readonly clock: Clock;
   readonly maxTextLength: number;
+  /** `delivery.templates`: a trigger_type with a template needs no text, exactly as in Trigger. */
+  readonly templates?: Readonly<Record<string, string>>;
 }
 
 /** The ScheduleService use cases: schedule (idempotent by job_key), cancel, get, list. */
@@ -26,8 +28,8 @@ export class JobScheduler {
    * `existing = true`; same key with anything different is AlreadyExists (job_key_conflict).
    */
   async schedule(input: ScheduleJobInput): Promise<{ job: ScheduledJob; existing: boolean }> {
-    const { channels, clock, maxTextLength } = this.deps;
-    const valid = validateScheduleRequest(input, channels, maxTextLength);
+    const { channels, clock, maxTextLength, templates } = this.deps;
+    const valid = validateScheduleRequest(input, channels, maxTextLength, templates);
     const trigger = normalizeTrigger(valid.trigger);
     const payloadHash = triggerPayloadHash(trigger);
     const result = await this.deps.jobs.insertOrFind(

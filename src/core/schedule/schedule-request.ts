@@ -47,6 +47,7 @@ export function validateScheduleRequest(
   input: ScheduleJobInput,
   channels: ChannelRegistry,
   maxTextLength: number,
+  templates: Readonly<Record<string, string>> = {},
 ): { jobKey: string; dueAt: Date; trigger: TriggerInput } {
   const jobKey = validateJobKey(input.jobKey);
   const dueAt = input.dueAt;
@@ -56,7 +57,7 @@ export function validateScheduleRequest(
   }
   if (input.trigger === undefined) throw invalidField('trigger', 'field_required', 'is required');
   try {
-    validateTrigger(input.trigger, channels, maxTextLength);
+    validateTrigger(input.trigger, channels, maxTextLength, templates);
   } catch (error) {
     throw underTrigger(error);
   }

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import { PoisonMessageError, type BusHandler, type BusQueue, type Subscription } from '../message-bus.js';
+import {
+  isPermanentHandlerError,
+  type BusHandler,
+  type BusQueue,
+  type Subscription,
+} from '../message-bus.js';
 import { errorMessage, type BusLogger } from './bus-logger.js';
 import { decodeEvent } from './event-codec.js';
 import { withTimeout } from './with-timeout.js';
@@ -123,7 +128,7 @@ export class AmqpConsumer implements Subscription {
       .then(
         () => settle(channel, message, 'ack', logger),
         (error: unknown) => {
-          if (error instanceof PoisonMessageError) {
+          if (isPermanentHandlerError(error)) {
             // Redelivering cannot help: park it in notify.dead once, for an operator to inspect.
             logger.error({ queue, event, err: errorMessage(error) }, 'poison message dead-lettered');
             settle(channel, message, 'dead-letter', logger);

@@ -1,4 +1,5 @@
 import { CoalescingBatcher } from '../../shared/coalescing-batcher.js';
+import { UnstorableValueError } from '../../shared/unstorable-value-error.js';
 import { execute, placeholders, select } from './raw-sql.js';
 import type { DataSource } from 'typeorm';
 import type {
@@ -182,6 +183,11 @@ export class TypeormNotificationStore implements NotificationStore {
         return { record: { ...record, ...newRecordCounters(now) }, deduplicated: false };
       } catch (error) {
         if (this.dialect.isRetryable(error) && tries < 3) continue;
+        if (this.dialect.isUnstorableValue(error)) {
+          throw new UnstorableValueError(`the notification cannot be stored: ${(error as Error).message}`, {
+            cause: error,
+          });
+        }
         if (!this.dialect.isDuplicateKey(error)) throw error;
         const rows = await select(this.dataSource, SELECT_BY_DEDUPE, [
           record.userId,

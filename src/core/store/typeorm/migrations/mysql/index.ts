@@ -1,5 +1,9 @@
 import type { MigrationInterface } from 'typeorm';
 import { InitialSchema1767225600000 } from './1767225600000-initial-schema.js';
+import { JobFailure1767310000000 } from './1767310000000-job-failure.js';
 
 /** The MySQL/MariaDB migrations in order; a SQLite set lives beside this folder, never mixed in. */
-export const MYSQL_MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [InitialSchema1767225600000];
+export const MYSQL_MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
+  InitialSchema1767225600000,
+  JobFailure1767310000000,
+];

@@ -1,5 +1,9 @@
 import type { MigrationInterface } from 'typeorm';
 import { InitialSchema1767225600000 } from './1767225600000-initial-schema.js';
+import { JobFailure1767310000000 } from './1767310000000-job-failure.js';
 
 /** The SQLite (embedded store) migrations in order; same names as the MySQL set, never mixed in. */
-export const SQLITE_MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [InitialSchema1767225600000];
+export const SQLITE_MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
+  InitialSchema1767225600000,
+  JobFailure1767310000000,
+];
