@@ -1,5 +1,5 @@
 /**
- * The bare-stack baseline (DESIGN §9, §11): what the gateway's trigger → SENT path costs with
+ * The bare-stack baseline (docs/architecture.md §10, §8): what the gateway's trigger → SENT path costs with
  * nothing but connect-node, mysql2 and amqplib. Run as two processes like the gateway:
  *   node dist/bench/baseline-server.js api     Trigger → INSERT → confirmed publish → respond
  *   node dist/bench/baseline-server.js worker  consume → UPDATE sending → UPDATE sent → ack

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { deleteTopology } from '../src/core/bus/amqp/topology.js';
+import { deleteTopology } from '../src/adapters/amqp-bus/topology.js';
 import type { BenchConfig } from './bench-config.js';
 import { createBenchDatabase, uniqueSuffix } from './bench-database.js';
 import { freePort, spawnNode, stopChild, type Child } from './child-process.js';

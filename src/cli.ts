@@ -2,7 +2,7 @@
 import { loadGatewayConfig } from './core/config/load-config.js';
 import { ConfigError } from './core/contract/index.js';
 import { createLogger } from './core/shared/logger.js';
-import { migrateDatabase, openDatabase } from './core/store/open-store.js';
+import { migrateDatabase, openDatabase } from './adapters/sql-store/open-store.js';
 import { SecretBox } from './core/secrets/secret-box.js';
 import { parseSecretKeys } from './core/secrets/secret-keyring.js';
 import type { Logger } from './core/shared/logger.js';

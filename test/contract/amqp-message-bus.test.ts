@@ -1,7 +1,11 @@
 import { connect } from 'amqplib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AmqpMessageBus, deleteTopology, type AmqpMessageBusOptions } from '../../src/core/bus/amqp/index.js';
-import type { BusEvent } from '../../src/core/bus/message-bus.js';
+import {
+  AmqpMessageBus,
+  deleteTopology,
+  type AmqpMessageBusOptions,
+} from '../../src/adapters/amqp-bus/index.js';
+import type { BusEvent } from '../../src/core/delivery/message-bus.js';
 import { clearPolicy, closeConnectionsNamed, setQueuePolicy } from '../helpers/rabbitmq-admin.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { TEST_AMQP_URL, uniqueSuffix } from '../helpers/test-env.js';

@@ -1,7 +1,7 @@
 import { connect, type ChannelModel } from 'amqplib';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { coalesceFrameWrites } from '../../src/core/bus/amqp/coalesce-frame-writes.js';
+import { coalesceFrameWrites } from '../../src/adapters/amqp-bus/coalesce-frame-writes.js';
 import { TEST_AMQP_URL, uniqueSuffix } from '../helpers/test-env.js';
 
 let model: ChannelModel | undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryMessageBus } from '../../src/core/bus/memory/memory-bus.js';
-import { PoisonMessageError, type BusEvent } from '../../src/core/bus/message-bus.js';
+import { MemoryMessageBus } from '../../src/adapters/memory-bus/memory-bus.js';
+import { PoisonMessageError, type BusEvent } from '../../src/core/delivery/message-bus.js';
 import { sleep, waitFor } from '../helpers/wait-for.js';
 import { deliveryEvent, describeMessageBusContract, recordInto } from './message-bus-contract.js';
 

@@ -6,7 +6,7 @@ import {
   type DeliveryRequested,
   type MessageBus,
   type ScheduleTriggered,
-} from '../../src/core/bus/message-bus.js';
+} from '../../src/core/delivery/message-bus.js';
 import { UnstorableValueError } from '../../src/core/shared/unstorable-value-error.js';
 import { gate, sleep, waitFor } from '../helpers/wait-for.js';
 
@@ -46,7 +46,7 @@ export function scheduleEvent(): ScheduleTriggered {
   return { kind: 'active_schedule.triggered', jobKey: `job-${Date.now()}-${counter}` };
 }
 
-/** The suite every MessageBus implementation passes (DESIGN §9). `factory` returns a started bus. */
+/** The suite every MessageBus implementation passes (docs/architecture.md §10). `factory` returns a started bus. */
 export function describeMessageBusContract(name: string, factory: () => Promise<MessageBusFixture>): void {
   describe(`MessageBus contract: ${name}`, () => {
     let fixture: MessageBusFixture;

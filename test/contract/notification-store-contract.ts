@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NotificationRecord } from '../../src/core/notification/notification-record.js';
-import type { ListQuery, NotificationStore } from '../../src/core/store/notification-store.js';
+import type { ListQuery, NotificationStore } from '../../src/core/notification/notification-store.js';
 import {
   T0,
   at,
@@ -34,7 +34,7 @@ async function listAll(
 }
 
 /**
- * The suite every NotificationStore passes (DESIGN §9). Tests may share one database: each works on
+ * The suite every NotificationStore passes (docs/architecture.md §10). Tests may share one database: each works on
  * its own user ids, and the factory may return a store over an already-migrated schema.
  */
 export function describeNotificationStoreContract(

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { satisfiesRange } from '../../src/core/channels/semver-range.js';
 import {
+  CONTRACT_VERSION,
   ConfigError,
   DELIVERY_OUTCOMES,
   SettingsError,
@@ -64,8 +66,9 @@ export function expectWellFormed(result: SendResult): void {
 }
 
 /**
- * The conformance suite every channel plugin passes (DESIGN §9). `setup` runs once in beforeAll;
- * the suite creates and closes its own providers.
+ * The conformance suite every channel plugin passes (docs/writing-a-plugin.md), published to
+ * plugin authors as `notify-gateway/testing`. `setup` runs once in beforeAll; the suite creates
+ * and closes its own providers.
  */
 export function describePluginContract<Config>(
   name: string,
@@ -103,6 +106,11 @@ export function describePluginContract<Config>(
         expect(typeof spec.secret).toBe('boolean');
         expect(spec.description.length).toBeGreaterThan(0);
       }
+    });
+
+    it('declares a contractVersion range that this contract satisfies', () => {
+      expect(typeof s.plugin.contractVersion).toBe('string');
+      expect(satisfiesRange(CONTRACT_VERSION, s.plugin.contractVersion ?? '')).toBe(true);
     });
 
     it('parseConfig rejects an unknown key, naming its full path', () => {

@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMysqlDataSource } from '../../src/core/store/typeorm/mysql-data-source.js';
-import { runMigrations } from '../../src/core/store/typeorm/run-migrations.js';
-import { MYSQL_DIALECT, SQLITE_DIALECT, type SqlDialect } from '../../src/core/store/typeorm/sql-dialect.js';
-import { createSqliteDataSource } from '../../src/core/store/typeorm/sqlite-data-source.js';
+import { createMysqlDataSource } from '../../src/adapters/sql-store/mysql-data-source.js';
+import { runMigrations } from '../../src/adapters/sql-store/run-migrations.js';
+import { MYSQL_DIALECT, SQLITE_DIALECT, type SqlDialect } from '../../src/adapters/sql-store/sql-dialect.js';
+import { createSqliteDataSource } from '../../src/adapters/sql-store/sqlite-data-source.js';
 import { type TestDatabase, createTestDatabase } from '../helpers/test-database.js';
 
 // The dialect fragments no store exercises on every path yet, run against the real databases.

@@ -1,18 +1,18 @@
-import { SQLITE_MIGRATIONS } from '../../src/core/store/typeorm/migrations/sqlite/index.js';
+import { SQLITE_MIGRATIONS } from '../../src/adapters/sql-store/migrations/sqlite/index.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/core/shared/logger.js';
-import { migrateDatabase, openDatabase } from '../../src/core/store/open-store.js';
-import { ALL_ENTITIES } from '../../src/core/store/typeorm/entities.js';
-import { MIGRATIONS_TABLE_NAME } from '../../src/core/store/typeorm/mysql-data-source.js';
-import { UserChannelConfigEntity } from '../../src/core/store/typeorm/user-channel-config-entity.js';
-import { runMigrations } from '../../src/core/store/typeorm/run-migrations.js';
-import { SQLITE_DIALECT, toSqliteTime } from '../../src/core/store/typeorm/sql-dialect.js';
-import { createSqliteDataSource, parseSqliteUrl } from '../../src/core/store/typeorm/sqlite-data-source.js';
-import { TypeormNotificationStore } from '../../src/core/store/typeorm/typeorm-notification-store.js';
+import { migrateDatabase, openDatabase } from '../../src/adapters/sql-store/open-store.js';
+import { ALL_ENTITIES } from '../../src/adapters/sql-store/entities.js';
+import { MIGRATIONS_TABLE_NAME } from '../../src/adapters/sql-store/mysql-data-source.js';
+import { UserChannelConfigEntity } from '../../src/adapters/sql-store/user-channel-config-entity.js';
+import { runMigrations } from '../../src/adapters/sql-store/run-migrations.js';
+import { SQLITE_DIALECT, toSqliteTime } from '../../src/adapters/sql-store/sql-dialect.js';
+import { createSqliteDataSource, parseSqliteUrl } from '../../src/adapters/sql-store/sqlite-data-source.js';
+import { TypeormNotificationStore } from '../../src/adapters/sql-store/typeorm-notification-store.js';
 import { T0, newNotification } from '../helpers/notification-fixtures.js';
 import { describeNotificationStoreContract } from './notification-store-contract.js';
 

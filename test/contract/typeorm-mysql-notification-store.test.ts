@@ -1,14 +1,14 @@
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_ENTITIES } from '../../src/core/store/typeorm/entities.js';
+import { ALL_ENTITIES } from '../../src/adapters/sql-store/entities.js';
 import {
   MIGRATIONS_TABLE_NAME,
   createMysqlDataSource,
-} from '../../src/core/store/typeorm/mysql-data-source.js';
-import { parseMysqlUrl } from '../../src/core/store/typeorm/mysql-url.js';
-import { MYSQL_MIGRATIONS } from '../../src/core/store/typeorm/migrations/mysql/index.js';
-import { runMigrations } from '../../src/core/store/typeorm/run-migrations.js';
-import { TypeormNotificationStore } from '../../src/core/store/typeorm/typeorm-notification-store.js';
+} from '../../src/adapters/sql-store/mysql-data-source.js';
+import { parseMysqlUrl } from '../../src/adapters/sql-store/mysql-url.js';
+import { MYSQL_MIGRATIONS } from '../../src/adapters/sql-store/migrations/mysql/index.js';
+import { runMigrations } from '../../src/adapters/sql-store/run-migrations.js';
+import { TypeormNotificationStore } from '../../src/adapters/sql-store/typeorm-notification-store.js';
 import { type TestDatabase, createTestDatabase } from '../helpers/test-database.js';
 import { describeNotificationStoreContract } from './notification-store-contract.js';
 

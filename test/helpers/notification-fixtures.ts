@@ -4,7 +4,7 @@ import type {
   NewNotification,
   NotificationRecord,
 } from '../../src/core/notification/notification-record.js';
-import type { FinishUpdate } from '../../src/core/store/notification-store.js';
+import type { FinishUpdate } from '../../src/core/notification/notification-store.js';
 import { newId } from '../../src/core/shared/ids.js';
 
 /** A fixed test epoch; tests pass times explicitly, as the core does with its injected clock. */

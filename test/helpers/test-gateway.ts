@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { deleteTopology } from '../../src/core/bus/amqp/topology.js';
+import { deleteTopology } from '../../src/adapters/amqp-bus/topology.js';
 import type { GatewayConfig } from '../../src/core/config/gateway-config.js';
 import { parseGatewayConfig } from '../../src/core/config/load-config.js';
 import type { Clock } from '../../src/core/shared/clock.js';
 import { createLogger, type Logger } from '../../src/core/shared/logger.js';
-import { migrateDatabase } from '../../src/core/store/open-store.js';
+import { migrateDatabase } from '../../src/adapters/sql-store/open-store.js';
 import type { MockProvider } from '../../src/plugins/mock/index.js';
 import { startGateway, type GatewayMode, type RunningGateway } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';

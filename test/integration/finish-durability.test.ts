@@ -2,18 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BusEvent } from '../../src/core/bus/message-bus.js';
-import { MemoryMessageBus } from '../../src/core/bus/memory/memory-bus.js';
+import type { BusEvent } from '../../src/core/delivery/message-bus.js';
+import { MemoryMessageBus } from '../../src/adapters/memory-bus/memory-bus.js';
 import { createChannelRegistry, type ChannelRegistry } from '../../src/core/channels/channel-registry.js';
 import type { NotificationRecord } from '../../src/core/notification/notification-record.js';
 import { createLeaseRecovery } from '../../src/core/scanner/lease-recovery.js';
 import { createLogger } from '../../src/core/shared/logger.js';
-import { migrateDatabase, openDatabase, type OpenDatabase } from '../../src/core/store/open-store.js';
+import { migrateDatabase, openDatabase, type OpenDatabase } from '../../src/adapters/sql-store/open-store.js';
 import {
   attemptParams,
   INSERT_FINISH_ATTEMPT_SQL,
-} from '../../src/core/store/typeorm/notification-transition-sql.js';
-import { execute } from '../../src/core/store/typeorm/raw-sql.js';
+} from '../../src/adapters/sql-store/notification-transition-sql.js';
+import { execute } from '../../src/adapters/sql-store/raw-sql.js';
 import { mockPlugin } from '../../src/plugins/mock/index.js';
 import { attemptFor, finishUpdate, newNotification } from '../helpers/notification-fixtures.js';
 import { createTestDatabase } from '../helpers/test-database.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteTopology } from '../../src/core/bus/amqp/topology.js';
+import { deleteTopology } from '../../src/adapters/amqp-bus/topology.js';
 import { NotificationStatus } from '../../src/gen/notify/v1/notification_pb.js';
 import {
   freePort,

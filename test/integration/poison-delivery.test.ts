@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryMessageBus } from '../../src/core/bus/memory/memory-bus.js';
-import { PoisonMessageError } from '../../src/core/bus/message-bus.js';
+import { MemoryMessageBus } from '../../src/adapters/memory-bus/memory-bus.js';
+import { PoisonMessageError } from '../../src/core/delivery/message-bus.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { sleep, waitFor } from '../helpers/wait-for.js';
 

@@ -14,13 +14,13 @@ import {
 } from '@connectrpc/connect-node';
 import type * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HealthStatusBoard } from '../../src/core/rpc/health/health-status-board.js';
-import { registerHealthService } from '../../src/core/rpc/health/health-service.js';
-import type { ReflectionQuery } from '../../src/core/rpc/reflection/reflection-index.js';
-import { registerReflectionServices } from '../../src/core/rpc/reflection/reflection-service.js';
-import { classifyPreface } from '../../src/core/rpc/transport/protocol-sniffer.js';
-import { startRpcListener } from '../../src/core/rpc/transport/rpc-listener.js';
-import type { RpcListener } from '../../src/core/rpc/transport/rpc-listener.js';
+import { HealthStatusBoard } from '../../src/rpc-kit/health/health-status-board.js';
+import { registerHealthService } from '../../src/rpc-kit/health/health-service.js';
+import type { ReflectionQuery } from '../../src/rpc-kit/reflection/reflection-index.js';
+import { registerReflectionServices } from '../../src/rpc-kit/reflection/reflection-service.js';
+import { classifyPreface } from '../../src/rpc-kit/transport/protocol-sniffer.js';
+import { startRpcListener } from '../../src/rpc-kit/transport/rpc-listener.js';
+import type { RpcListener } from '../../src/rpc-kit/transport/rpc-listener.js';
 import {
   Health,
   HealthCheckResponse_ServingStatus as ServingStatus,

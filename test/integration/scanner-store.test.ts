@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideLeaseRecovery } from '../../src/core/scanner/lease-recovery-decision.js';
 import { normalizeTrigger, triggerPayloadHash } from '../../src/core/schedule/job-payload.js';
 import { createLogger } from '../../src/core/shared/logger.js';
-import { migrateDatabase, openDatabase, type OpenDatabase } from '../../src/core/store/open-store.js';
+import { migrateDatabase, openDatabase, type OpenDatabase } from '../../src/adapters/sql-store/open-store.js';
 import { attemptFor, finishUpdate, newNotification } from '../helpers/notification-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 

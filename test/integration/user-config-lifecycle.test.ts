@@ -3,7 +3,7 @@ import { createClient, type Client } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteTopology } from '../../src/core/bus/amqp/topology.js';
+import { deleteTopology } from '../../src/adapters/amqp-bus/topology.js';
 import { ConfigService } from '../../src/gen/notify/v1/config_service_pb.js';
 import { NotificationStatus } from '../../src/gen/notify/v1/notification_pb.js';
 import { startFeishuEmulator, type FeishuEmulator } from '../helpers/feishu-emulator/index.js';

@@ -8,7 +8,9 @@ import {
   type SettingSpec,
 } from '../contract/index.js';
 import type { ChannelConfigEntry } from '../config/gateway-config.js';
+import { CONTRACT_VERSION } from '../contract/version.js';
 import { isChannelPlugin } from './is-channel-plugin.js';
+import { SemverRangeError, satisfiesRange } from './semver-range.js';
 
 /** One configured channel: its id, the plugin that serves it and the live provider. */
 export interface LoadedChannel {
@@ -46,6 +48,29 @@ async function importPlugin(specifier: string, path: string): Promise<ChannelPlu
 }
 
 /**
+ * Refuses a plugin written for another contract: its `contractVersion` range must contain
+ * CONTRACT_VERSION. The error names the plugin, its version and both sides.
+ */
+export function assertContractVersion(plugin: ChannelPlugin<unknown>, path: string): void {
+  const range = plugin.contractVersion;
+  if (range === undefined) return;
+  const named = `plugin "${plugin.id}"${plugin.version ? ` ${plugin.version}` : ''}`;
+  let fits: boolean;
+  try {
+    fits = satisfiesRange(CONTRACT_VERSION, range);
+  } catch (error) {
+    if (!(error instanceof SemverRangeError)) throw error;
+    throw new ConfigError(path, `${named} declares contractVersion "${range}": ${error.message}`);
+  }
+  if (!fits) {
+    throw new ConfigError(
+      path,
+      `${named} targets plugin contract ${range}, but this gateway implements contract ${CONTRACT_VERSION}`,
+    );
+  }
+}
+
+/**
  * Load every configured channel: resolve its plugin (built-in id or module), parse its config
  * strictly and create its provider. Bad wiring fails here, before the server listens.
  */
@@ -63,8 +88,20 @@ export async function createChannelRegistry(
   for (const [index, entry] of entries.entries()) {
     const path = `channels[${index}]`;
     const plugin = byId.get(entry.plugin) ?? (await importPlugin(entry.plugin, `${path}.plugin`));
+    assertContractVersion(plugin, `${path}.plugin`);
     const config = plugin.parseConfig(entry.config, `${path}.config`);
-    const provider = plugin.createProvider(config, contextFor(entry.id));
+    const context = contextFor(entry.id);
+    const provider = plugin.createProvider(config, context);
+    const loaded = {
+      plugin: plugin.id,
+      plugin_version: plugin.version ?? 'unknown',
+      contract_version: CONTRACT_VERSION,
+    };
+    if (plugin.contractVersion === undefined) {
+      context.logger.warn(loaded, 'channel plugin declares no contractVersion; loaded unchecked');
+    } else {
+      context.logger.info({ ...loaded, plugin_contract: plugin.contractVersion }, 'channel loaded');
+    }
     channels.set(entry.id, { id: entry.id, pluginId: plugin.id, settings: plugin.settings, provider });
   }
   return {

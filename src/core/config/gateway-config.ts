@@ -3,7 +3,7 @@ import { z } from 'zod';
 const CHANNEL_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const SCOPES = ['trigger', 'read', 'config', 'admin'] as const;
 
-/** An API-key scope (DESIGN §2). `admin` implies every other scope. */
+/** An API-key scope (README.md, API). `admin` implies every other scope. */
 export type Scope = (typeof SCOPES)[number];
 
 const serverSchema = z.strictObject({
@@ -133,7 +133,7 @@ const channelSchema = z.strictObject({
 /** Levels `log.level` accepts (pino's, plus `silent`); anything else is a config error at boot. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
-/** The whole config file (DESIGN §10). Unknown keys are rejected with their path. */
+/** The whole config file (README.md, Configuration). Unknown keys are rejected with their path. */
 export const gatewayConfigSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
   database: databaseSchema.default(databaseSchema.parse({})),

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ConfigError } from '../contract/index.js';
 import { gatewayConfigSchema, type GatewayConfig } from './gateway-config.js';
 
-/** Environment variables that override the config file (DESIGN §10). */
+/** Environment variables that override the config file (README.md, Configuration). */
 export const ENV_OVERRIDES = {
   NOTIFY_DATABASE_URL: ['database', 'url'],
   NOTIFY_AMQP_URL: ['broker', 'url'],

@@ -7,5 +7,6 @@ export { DELIVERY_OUTCOMES, ProviderErrorCode } from './outcome.js';
 export type { SendRequest, SendResult, SendTarget } from './send.js';
 export type { ChannelPlugin, ChannelProvider, PluginContext, PluginLogger, SettingSpec } from './plugin.js';
 export { definePlugin } from './plugin.js';
+export { CONTRACT_VERSION } from './version.js';
 export { ConfigError, SettingsError } from './errors.js';
 export { parseStrictObject, readInteger, readBoolean, readString, readStringList } from './config-reader.js';

@@ -51,7 +51,14 @@ export interface ChannelProvider {
 export interface ChannelPlugin<Config = unknown> {
   /** Unique id, referenced by `channels[].plugin` in the gateway config. */
   readonly id: string;
+  /** The plugin's own version, logged when its channels load. */
   readonly version?: string;
+  /**
+   * The semver range of plugin contracts this plugin was written for (`'^1.0.0'`; see
+   * CONTRACT_VERSION). A gateway whose contract is outside the range refuses to boot, naming the
+   * plugin. Omitted: the plugin is loaded with a warning.
+   */
+  readonly contractVersion?: string;
   /** Per-user settings this plugin needs (keys of UpsertChannelConfig settings). */
   readonly settings: readonly SettingSpec[];
   /**

@@ -5,19 +5,21 @@ import {
   type DeliveryRequested,
   type MessageBus,
   type Subscription,
-} from '../bus/message-bus.js';
+} from './message-bus.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { SendResult } from '../contract/index.js';
 import type { AttemptRecord, NotificationRecord } from '../notification/notification-record.js';
 import { isTerminal } from '../notification/status-machine.js';
 import type { ChannelRegistry, LoadedChannel } from '../channels/channel-registry.js';
 import type { Clock } from '../shared/clock.js';
-import { idempotencyKeyOf } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
-import type { NotificationStore } from '../store/notification-store.js';
+import type { NotificationStore } from '../notification/notification-store.js';
 import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/channel-settings-source.js';
 import { NO_OBSERVER, type DeliveryObserver } from '../metrics/delivery-observer.js';
-import { callProvider } from './call-provider.js';
+import { callProvider } from '../channels/call-provider.js';
+import { buildSendRequest } from '../channels/send-request.js';
+import { channelPreflight } from '../user-config/channel-preflight.js';
+import { publishOrLeaveToScanner } from './publish-or-leave-to-scanner.js';
 import { decideAfterSend } from './retry-policy.js';
 
 /** How many lease lengths a worker keeps trying to record an outcome before giving up. */
@@ -147,23 +149,7 @@ export class DeliveryWorker {
       ? { result: preflight, durationMs: 0 }
       : await callProvider(
           (channel as LoadedChannel).provider,
-          {
-            notificationId: claimed.id,
-            idempotencyKey: idempotencyKeyOf(claimed.id),
-            attemptNo: claimed.callCount,
-            userId: claimed.userId,
-            channel: claimed.channel,
-            text: claimed.messageText,
-            triggerId: claimed.triggerId,
-            triggerType: claimed.triggerType,
-            target:
-              claimed.targetUrl || claimed.targetId
-                ? { type: claimed.targetType, id: claimed.targetId, url: claimed.targetUrl }
-                : undefined,
-            settings: setting?.settings ?? {},
-            metadata: claimed.metadata,
-            traceId: claimed.traceId,
-          },
+          buildSendRequest(claimed, setting?.settings ?? {}),
           config.worker.sendTimeoutMs,
           this.shutdown.signal,
         );
@@ -181,22 +167,8 @@ export class DeliveryWorker {
         errorMessage: 'channel is no longer configured',
       };
     }
-    const needsSettings = channel.settings.some((spec) => spec.required);
-    if (!setting && needsSettings) {
-      return {
-        outcome: 'skipped',
-        errorCode: 'no_channel_config',
-        errorMessage: 'user has no settings for this channel',
-      };
-    }
-    if (setting && !setting.enabled) {
-      return {
-        outcome: 'skipped',
-        errorCode: 'channel_disabled',
-        errorMessage: 'user disabled this channel',
-      };
-    }
-    return undefined;
+    const skip = channelPreflight(channel, setting);
+    return skip && { outcome: 'skipped', errorCode: skip.code, errorMessage: skip.message };
   }
 
   private async finish(
@@ -283,16 +255,13 @@ export class DeliveryWorker {
     event: DeliveryRequested,
     now: Date,
   ): Promise<void> {
-    try {
-      await this.deps.bus.publish(event, {
-        delayMs: Math.max(0, record.nextAttemptAt.getTime() - now.getTime()),
-      });
-    } catch (error) {
-      // The row is `failed` with next_attempt_at set: the outbox relay will republish it.
-      this.deps.logger.warn(
-        { notification_id: record.id, err: (error as Error).message },
-        'retry publish failed; relay will republish',
-      );
-    }
+    // The row is `failed` with next_attempt_at set: a lost retry message is the relay's to repair.
+    await publishOrLeaveToScanner(
+      this.deps.bus,
+      event,
+      { delayMs: Math.max(0, record.nextAttemptAt.getTime() - now.getTime()) },
+      this.deps.logger,
+      { what: 'retry' },
+    );
   }
 }

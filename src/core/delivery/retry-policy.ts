@@ -1,7 +1,7 @@
 import { ProviderErrorCode, type SendResult } from '../contract/index.js';
 import type { RetryConfig } from '../config/gateway-config.js';
 import type { NotificationRecord } from '../notification/notification-record.js';
-import type { FinishUpdate } from '../store/notification-store.js';
+import type { FinishUpdate } from '../notification/notification-store.js';
 
 /** Codes that mean "not now" rather than "failed": they do not spend the attempt budget. */
 const RATE_LIMIT_CODES: ReadonlySet<string> = new Set([
@@ -25,7 +25,7 @@ export function isRateLimited(result: SendResult): boolean {
 }
 
 /**
- * Decide how a finished provider call moves a `sending` record (DESIGN §4, §5). The plugin
+ * Decide how a finished provider call moves a `sending` record (docs/architecture.md §5, §6). The plugin
  * classified the call; this owns timing and the attempt budget. A provider's retry hint is honoured
  * up to `maxDelayMs`.
  */

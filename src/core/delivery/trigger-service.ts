@@ -1,16 +1,18 @@
 import type { GatewayConfig } from '../config/gateway-config.js';
-import type { MessageBus } from '../bus/message-bus.js';
+import type { MessageBus } from './message-bus.js';
 import type { NewNotification, NotificationRecord } from '../notification/notification-record.js';
 import type { ChannelRegistry } from '../channels/channel-registry.js';
 import type { Clock } from '../shared/clock.js';
 import { GatewayError } from '../shared/gateway-error.js';
 import { newId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
-import type { NotificationStore } from '../store/notification-store.js';
+import type { NotificationStore } from '../notification/notification-store.js';
 import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/channel-settings-source.js';
 import { quietWindowEnd } from '../user-config/quiet-hours.js';
+import { channelPreflight } from '../user-config/channel-preflight.js';
 import type { DeliveryObserver } from '../metrics/delivery-observer.js';
 import { NO_OBSERVER } from '../metrics/delivery-observer.js';
+import { publishOrLeaveToScanner } from './publish-or-leave-to-scanner.js';
 import { renderMessage } from './render-message.js';
 import { validateTrigger, type TriggerInput } from './trigger-input.js';
 
@@ -178,22 +180,17 @@ export class TriggerService {
     void published.finally(() => this.publishing.delete(published));
   }
 
-  /** Never rejects: a failed publish is the relay's to repair. */
+  /** Never rejects: accepted means committed, and the outbox relay republishes a lost message. */
   private async publish(record: NotificationRecord, now: Date): Promise<void> {
     // Quiet-hours records ride the retry tiers until their window ends; the worker re-delays early ones.
     const delayMs = Math.max(0, record.nextAttemptAt.getTime() - now.getTime());
-    try {
-      await this.deps.bus.publish(
-        { kind: 'notification.requested', notificationId: record.id, channel: record.channel },
-        { delayMs },
-      );
-    } catch (error) {
-      // Accepted means committed: the outbox relay republishes rows whose message never arrived.
-      this.deps.logger.warn(
-        { notification_id: record.id, trace_id: record.traceId, err: (error as Error).message },
-        'publish failed; the relay will republish',
-      );
-    }
+    await publishOrLeaveToScanner(
+      this.deps.bus,
+      { kind: 'notification.requested', notificationId: record.id, channel: record.channel },
+      { delayMs },
+      this.deps.logger,
+      { what: 'trigger', fields: { trace_id: record.traceId } },
+    );
   }
 
   private async place(input: ReturnType<typeof validateTrigger>, now: Date): Promise<Placement[]> {
@@ -221,11 +218,8 @@ export class TriggerService {
   ): Placement {
     const loaded = this.deps.channels.get(channel);
     const plugin = loaded?.pluginId ?? '';
-    const needsSettings = loaded?.settings.some((spec) => spec.required) ?? false;
-    if (!setting && needsSettings)
-      return { channel, plugin, status: 'skipped', reason: 'no_channel_config', scheduledAt: null };
-    if (setting && !setting.enabled)
-      return { channel, plugin, status: 'skipped', reason: 'channel_disabled', scheduledAt: null };
+    const skip = channelPreflight(loaded, setting);
+    if (skip) return { channel, plugin, status: 'skipped', reason: skip.code, scheduledAt: null };
     const quietUntil =
       setting && !critical ? quietWindowEnd(now, setting.quietHours, setting.timezone) : null;
     if (quietUntil) return { channel, plugin, status: 'scheduled', reason: null, scheduledAt: quietUntil };

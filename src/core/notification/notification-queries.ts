@@ -1,8 +1,9 @@
-import type { MessageBus } from '../bus/message-bus.js';
+import { publishOrLeaveToScanner } from '../delivery/publish-or-leave-to-scanner.js';
+import type { MessageBus } from '../delivery/message-bus.js';
 import type { Clock } from '../shared/clock.js';
 import { GatewayError, invalidField } from '../shared/gateway-error.js';
 import type { Logger } from '../shared/logger.js';
-import type { ListPage, ListQuery, NotificationStore } from '../store/notification-store.js';
+import type { ListPage, ListQuery, NotificationStore } from './notification-store.js';
 import type { AttemptRecord, NotificationRecord } from './notification-record.js';
 
 /** Default and maximum page size of ListNotifications. */
@@ -51,18 +52,13 @@ export class NotificationQueries {
         `notification is ${existing.status}; only dead or failed can be retried`,
       );
     }
-    try {
-      await this.deps.bus.publish({
-        kind: 'notification.requested',
-        notificationId: record.id,
-        channel: record.channel,
-      });
-    } catch (error) {
-      this.deps.logger.warn(
-        { notification_id: id, err: (error as Error).message },
-        'redrive publish failed; relay will republish',
-      );
-    }
+    await publishOrLeaveToScanner(
+      this.deps.bus,
+      { kind: 'notification.requested', notificationId: record.id, channel: record.channel },
+      undefined,
+      this.deps.logger,
+      { what: 'redrive' },
+    );
     return record;
   }
 

@@ -1,8 +1,22 @@
 import type { DeliveryOutcome } from '../contract/index.js';
 
-/** Stored status words (DESIGN §4). Terminal: sent, skipped, dead, cancelled. */
-export type NotificationStatus =
-  'pending' | 'scheduled' | 'sending' | 'sent' | 'failed' | 'skipped' | 'dead' | 'cancelled';
+/**
+ * Every stored status word, the one list the type, the metrics gauge and the status machine
+ * (status-machine.ts, docs/architecture.md "The status machine") are built from.
+ */
+export const NOTIFICATION_STATUSES = [
+  'pending',
+  'scheduled',
+  'sending',
+  'sent',
+  'failed',
+  'skipped',
+  'dead',
+  'cancelled',
+] as const;
+
+/** A stored status word. Terminal: sent, skipped, dead, cancelled. */
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
 /** One notification: a trigger for one user through one channel (table notification_records). */
 export interface NotificationRecord {

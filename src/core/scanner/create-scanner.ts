@@ -1,9 +1,9 @@
-import type { MessageBus } from '../bus/message-bus.js';
+import type { MessageBus } from '../delivery/message-bus.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { ChannelRegistry } from '../channels/channel-registry.js';
 import type { JobStore } from '../schedule/job-store.js';
 import type { Logger } from '../shared/logger.js';
-import type { MaintenanceStore } from '../store/maintenance-store.js';
+import type { MaintenanceStore } from './maintenance-store.js';
 import { createFireDueJobs, createRepublishStalledJobs } from './fire-due-jobs.js';
 import { createLeaseRecovery } from './lease-recovery.js';
 import { createOutboxRelay } from './outbox-relay.js';
@@ -20,7 +20,7 @@ export interface GatewayScannerDependencies {
 }
 
 /**
- * The worker's scanner (DESIGN §1): fire due jobs, republish stalled ones, relay lost delivery
+ * The worker's scanner (docs/architecture.md §1): fire due jobs, republish stalled ones, relay lost delivery
  * messages, recover expired leases, with the `scanner` config section's interval, batch and grace.
  */
 export function createGatewayScanner(deps: GatewayScannerDependencies): Scanner {

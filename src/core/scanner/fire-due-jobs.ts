@@ -1,20 +1,17 @@
-import type { MessageBus } from '../bus/message-bus.js';
+import type { MessageBus } from '../delivery/message-bus.js';
+import { publishOrLeaveToScanner } from '../delivery/publish-or-leave-to-scanner.js';
 import type { Logger } from '../shared/logger.js';
 import type { JobStore } from '../schedule/job-store.js';
 import type { ScannerDuty } from './scanner-duty.js';
 
 async function publishAll(bus: MessageBus, keys: readonly string[], logger: Logger): Promise<void> {
-  const results = await Promise.allSettled(
-    keys.map((jobKey) => bus.publish({ kind: 'active_schedule.triggered', jobKey })),
+  await Promise.all(
+    keys.map((jobKey) =>
+      publishOrLeaveToScanner(bus, { kind: 'active_schedule.triggered', jobKey }, undefined, logger, {
+        what: 'schedule trigger',
+      }),
+    ),
   );
-  results.forEach((result, i) => {
-    if (result.status === 'rejected') {
-      logger.warn(
-        { job_key: keys[i], err: (result.reason as Error).message },
-        'trigger publish failed; the job is republished after the grace period',
-      );
-    }
-  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { NotificationRecord } from '../notification/notification-record.js';
-import type { LeaseRecovery, RecordedAttempt } from '../store/maintenance-store.js';
+import type { LeaseRecovery, RecordedAttempt } from './maintenance-store.js';
 
 /** What to do with an unknown outcome on a provider without idempotency (`scanner.unknownOutcomePolicy`). */
 export type UnknownOutcomePolicy = 'retry' | 'dead';
@@ -10,7 +10,7 @@ export const LEASE_EXPIRED = 'lease_expired';
 export const OUTCOME_UNKNOWN = 'outcome_unknown';
 
 /**
- * Decide how a `sending` record whose worker vanished moves (DESIGN §5 "Expired lease"). The lost
+ * Decide how a `sending` record whose worker vanished moves (docs/architecture.md §6 "Expired lease"). The lost
  * call spends an attempt like any failure. A provider with an idempotency key (Feishu app bot
  * `uuid`) dedupes the retry, so it is retried freely; without one the retry may duplicate, which is
  * flagged on the attempt, and policy `dead` parks the record instead of risking it.

@@ -1,7 +1,7 @@
-import type { MessageBus } from '../bus/message-bus.js';
+import type { MessageBus } from '../delivery/message-bus.js';
 import type { ChannelRegistry } from '../channels/channel-registry.js';
 import type { Logger } from '../shared/logger.js';
-import type { MaintenanceStore } from '../store/maintenance-store.js';
+import type { MaintenanceStore } from './maintenance-store.js';
 import { decideLeaseRecovery, type UnknownOutcomePolicy } from './lease-recovery-decision.js';
 import type { ScannerDuty } from './scanner-duty.js';
 

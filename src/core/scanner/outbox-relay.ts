@@ -1,6 +1,7 @@
-import type { MessageBus } from '../bus/message-bus.js';
+import type { MessageBus } from '../delivery/message-bus.js';
+import { publishOrLeaveToScanner } from '../delivery/publish-or-leave-to-scanner.js';
 import type { Logger } from '../shared/logger.js';
-import type { MaintenanceStore } from '../store/maintenance-store.js';
+import type { MaintenanceStore } from './maintenance-store.js';
 import type { ScannerDuty } from './scanner-duty.js';
 
 /**
@@ -19,16 +20,14 @@ export function createOutboxRelay(
     async runBatch(limit) {
       const records = await store.claimLostMessages(graceMs, limit);
       for (const record of records) {
-        try {
-          await bus.publish({
-            kind: 'notification.requested',
-            notificationId: record.id,
-            channel: record.channel,
-          });
-        } catch (error) {
-          // The touch already restarted the grace period: the next period tries again.
-          logger.warn({ notification_id: record.id, err: (error as Error).message }, 'relay publish failed');
-        }
+        // The touch already restarted the grace period: the next period tries again.
+        await publishOrLeaveToScanner(
+          bus,
+          { kind: 'notification.requested', notificationId: record.id, channel: record.channel },
+          undefined,
+          logger,
+          { what: 'relay' },
+        );
       }
       if (records.length > 0) logger.info({ count: records.length }, 'relayed lost delivery messages');
       return records.length;

@@ -1,4 +1,4 @@
-import type { BusEvent, MessageBus, Subscription } from '../bus/message-bus.js';
+import type { BusEvent, MessageBus, Subscription } from '../delivery/message-bus.js';
 import type { TriggerService } from '../delivery/trigger-service.js';
 import { GatewayError } from '../shared/gateway-error.js';
 import { UnstorableValueError } from '../shared/unstorable-value-error.js';

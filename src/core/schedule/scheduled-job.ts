@@ -1,8 +1,8 @@
 import type { TriggerInput } from '../delivery/trigger-input.js';
 
 /**
- * Stored scheduled-job status words (DESIGN §3): waiting → triggered | cancelled; triggered →
- * failed when the fire fails for a reason retrying cannot fix.
+ * Stored scheduled-job status words (docs/architecture.md §7): waiting → triggered | cancelled;
+ * triggered → failed when the fire fails for a reason retrying cannot fix.
  */
 export type JobStatus = 'waiting' | 'triggered' | 'cancelled' | 'failed';
 

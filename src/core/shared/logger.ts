@@ -3,8 +3,8 @@ import { pino, type Logger } from 'pino';
 export type { Logger } from 'pino';
 
 /**
- * Paths pino censors in every log line: secrets, tokens and webhook URLs never reach logs
- * (DESIGN §8). Plugins also redact their own payloads; this is the second line of defence.
+ * Paths pino censors in every log line: secrets, tokens and webhook URLs never reach logs.
+ * Plugins also redact their own payloads; this is the second line of defence.
  */
 export const REDACTED_PATHS = [
   'settings.webhook_url',

@@ -1,10 +1,12 @@
 import type { SendResult } from '../contract/index.js';
-import { callProvider } from '../delivery/call-provider.js';
+import { callProvider } from '../channels/call-provider.js';
+import { buildSendRequest, type SendSource } from '../channels/send-request.js';
+import { channelPreflight } from './channel-preflight.js';
 import type { ChannelRegistry, LoadedChannel } from '../channels/channel-registry.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { Clock } from '../shared/clock.js';
 import { GatewayError, invalidField } from '../shared/gateway-error.js';
-import { idempotencyKeyOf, newId, newTraceId } from '../shared/ids.js';
+import { newId, newTraceId } from '../shared/ids.js';
 import type { ChannelSettingsSource, QuietHours, UserChannelSetting } from './channel-settings-source.js';
 import { maskSettings, restoreMaskedSecrets } from './mask-settings.js';
 import type { StoredChannelConfig, UserConfigStore } from './user-config-store.js';
@@ -93,7 +95,8 @@ export class UserConfigService implements ChannelSettingsSource {
     if (!userId) throw invalidField('user_id', 'field_required', 'is required');
     const channel = this.requireChannel(channelId);
     const setting = await this.get(userId, channelId);
-    if (!setting && channel.settings.some((spec) => spec.required)) {
+    // A disabled channel can still be tested: only missing settings make the test impossible.
+    if (channelPreflight(channel, setting)?.code === 'no_channel_config') {
       throw new GatewayError(
         'failed_precondition',
         'no_channel_config',
@@ -101,22 +104,23 @@ export class UserConfigService implements ChannelSettingsSource {
       );
     }
     const id = newId(this.deps.clock.now());
+    const testNotification: SendSource = {
+      id,
+      callCount: 1,
+      userId,
+      channel: channelId,
+      messageText: text || TEST_TEXT,
+      triggerId: `test-${id}`,
+      triggerType: 'channel_test',
+      targetType: '',
+      targetId: '',
+      targetUrl: '',
+      metadata: {},
+      traceId: newTraceId(),
+    };
     return callProvider(
       channel.provider,
-      {
-        notificationId: id,
-        idempotencyKey: idempotencyKeyOf(id),
-        attemptNo: 1,
-        userId,
-        channel: channelId,
-        text: text || TEST_TEXT,
-        triggerId: `test-${id}`,
-        triggerType: 'channel_test',
-        target: undefined,
-        settings: setting?.settings ?? {},
-        metadata: {},
-        traceId: newTraceId(),
-      },
+      buildSendRequest(testNotification, setting?.settings ?? {}),
       this.deps.sendTimeoutMs,
       new AbortController().signal,
     );

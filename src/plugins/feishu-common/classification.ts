@@ -1,10 +1,5 @@
 import { ProviderErrorCode } from '../../core/contract/index.js';
-
-/** A failure verdict: retry-worthy or not, and the stable gateway error code. */
-export interface Classification {
-  readonly outcome: 'temporary_fail' | 'permanent_fail';
-  readonly errorCode: string;
-}
+import { permanent, temporary, type Classification } from '../http-kit/verdict.js';
 
 /** A Feishu body `code` that means different things depending on `msg` (9499, 11246). */
 export interface MessageRule {
@@ -19,14 +14,9 @@ export interface CodeTable {
   readonly rules: readonly MessageRule[];
 }
 
-/** A retryable verdict. */
-export const temporary = (errorCode: string): Classification => ({ outcome: 'temporary_fail', errorCode });
-/** A final verdict. */
-export const permanent = (errorCode: string): Classification => ({ outcome: 'permanent_fail', errorCode });
-
 const C = ProviderErrorCode;
 
-/** Codes both Feishu APIs share (reference §3.4 generic table and §6). */
+/** Codes both Feishu APIs share (docs/feishu-notes.md §3.4 generic table and §6). */
 export const COMMON_CODES: ReadonlyArray<readonly [readonly number[], Classification]> = [
   // Internal errors; 2200 is tied to high call rates but still a server-side failure.
   [[1500, 2200, 5000, 10101, 55001], temporary(C.serverError)],
@@ -38,7 +28,7 @@ export const COMMON_CODES: ReadonlyArray<readonly [readonly number[], Classifica
   [[99991201], permanent(C.invalidUrl)],
 ];
 
-/** Codes whose meaning depends on `msg` (reference §2.5 9499, §3.4 11246). */
+/** Codes whose meaning depends on `msg` (docs/feishu-notes.md §2.5 9499, §3.4 11246). */
 export const COMMON_RULES: readonly MessageRule[] = [
   // Feishu reuses 9499 "Bad Request" for webhook throttling, with msg "too many request".
   { code: 9499, pattern: /too many request/i, classification: temporary(C.rateLimited) },

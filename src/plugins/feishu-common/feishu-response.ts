@@ -1,6 +1,9 @@
 import { ProviderErrorCode } from '../../core/contract/index.js';
-import { lookupCode, permanent, temporary, type Classification, type CodeTable } from './classification.js';
-import type { HttpResponse } from './http-call.js';
+import { lookupCode, type CodeTable } from './classification.js';
+import { isRecord, type HttpResponse } from '../http-kit/http-call.js';
+import { redactDeep, redactText } from '../http-kit/redact.js';
+import { retryHintFor } from '../http-kit/retry-after.js';
+import { permanent, temporary, type Classification } from '../http-kit/verdict.js';
 
 /** A Feishu answer judged by status and body: either accepted, or a failure with its verdict. */
 export type FeishuVerdict =
@@ -42,7 +45,7 @@ export function judgeFeishuResponse(response: HttpResponse, table: CodeTable): F
   }
   const known = lookupCode(table, code, msg);
   if (known) return reject(known, code, msg, false);
-  // Unknown non-zero code below HTTP 500 (§6): do not guess that a retry would help.
+  // Unknown non-zero code below HTTP 500 (docs/feishu-notes.md §6): do not guess that a retry would help.
   const fallback = status === 404 ? ProviderErrorCode.invalidUrl : ProviderErrorCode.badResponse;
   return reject(permanent(fallback), code, msg, false);
 }
@@ -69,7 +72,45 @@ function readMsg(body: Readonly<Record<string, unknown>>): string {
   return typeof msg === 'string' ? msg : '';
 }
 
-/** True for a plain JSON object. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+/** Characters of a non-JSON answer (an HTML error page) kept in the audit row. */
+export const MAX_AUDIT_BODY_CHARS = 2048;
+
+/**
+ * What of an HTTP answer goes into the audit row: status, Feishu log id and body, secrets removed.
+ * Redacted before it is cut short: a cut through a secret echoed back (an error page quoting the
+ * hook URL) would leave a piece that no longer matches it, and that piece would be stored.
+ */
+export function describeFeishuResponse(
+  response: HttpResponse,
+  secrets: readonly string[],
+): Record<string, unknown> {
+  const logId = response.headers['x-tt-logid'];
+  return {
+    status: response.status,
+    ...(logId !== undefined ? { logId: redactText(logId, secrets) } : {}),
+    body:
+      response.json !== undefined
+        ? redactDeep(response.json, secrets)
+        : redactText(response.text, secrets).slice(0, MAX_AUDIT_BODY_CHARS),
+  };
+}
+
+/** A one-line failure message from a Feishu code and msg. */
+export function feishuFailureMessage(status: number, code: number, msg: string): string {
+  const parts = [`HTTP ${status}`];
+  if (code !== 0) parts.push(`code ${code}`);
+  if (msg !== '') parts.push(msg);
+  return `Feishu answered ${parts.join(', ')}`;
+}
+
+/** Feishu's own rate-limit reset header (seconds), read before `Retry-After` as the official CLI does. */
+export const FEISHU_RESET_HEADER = 'x-ogw-ratelimit-reset';
+
+/** The retryAfterMs to report for a failed Feishu call, from the answer's headers. */
+export function feishuRetryHint(
+  errorCode: string,
+  headers: Readonly<Record<string, string>>,
+  nowMs: number,
+): number | undefined {
+  return retryHintFor(errorCode, headers, nowMs, { resetHeader: FEISHU_RESET_HEADER });
 }

@@ -1,22 +1,21 @@
 import { ProviderErrorCode as C } from '../../core/contract/index.js';
+import { permanent, temporary } from '../http-kit/verdict.js';
 import {
   buildCodeTable,
   COMMON_CODES,
   COMMON_RULES,
-  permanent,
-  temporary,
   type CodeTable,
 } from '../feishu-common/classification.js';
 
 /**
  * Token codes that mean "this tenant token is bad, get another": evict, refetch, retry once
- * (reference §3.4). Only a second occurrence is a failure (provider_auth_failed, see below).
+ * (docs/feishu-notes.md §3.4). Only a second occurrence is a failure (provider_auth_failed, see below).
  */
 export const TOKEN_INVALID_CODES: ReadonlySet<number> = new Set([
   99991661, 99991663, 99991664, 99991665, 99991671,
 ]);
 
-/** im/v1 send codes (reference §3.4 and §6) on top of the codes both APIs share. */
+/** im/v1 send codes (docs/feishu-notes.md §3.4 and §6) on top of the codes both APIs share. */
 const SEND_CODES = [
   [[...TOKEN_INVALID_CODES, 99991662, 99991673, 99991668, 99991677], permanent(C.authFailed)],
   [[99991672, 99991676, 99991401, 230002, 230006, 230018, 230027, 230036], permanent(C.permissionDenied)],
@@ -33,7 +32,7 @@ const SEND_CODES = [
   [[230049, 18121], temporary(C.inFlight)],
 ] as const;
 
-/** Token endpoint codes (reference §3.1). */
+/** Token endpoint codes (docs/feishu-notes.md §3.1). */
 const TOKEN_CODES = [
   [[10003, 10014, 10015, 20002, 99991543, 99991662, 99991673], permanent(C.authFailed)],
 ] as const;

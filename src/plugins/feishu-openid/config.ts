@@ -35,7 +35,7 @@ export function parseOpenidConfig(raw: unknown, path: string): OpenidConfig {
     baseUrl: parseBaseUrl(readString(record, 'baseUrl', path, 'https://open.feishu.cn'), `${path}.baseUrl`),
     timeoutMs: readInteger(record, 'timeoutMs', path, { fallback: 5000, min: 1, max: 120_000 }),
     connectTimeoutMs: readInteger(record, 'connectTimeoutMs', path, { fallback: 3000, min: 1, max: 60_000 }),
-    // Feishu caps the send API at 50/s and 1000/min per app, and 5 QPS per user (reference §3.3).
+    // Feishu caps the send API at 50/s and 1000/min per app, and 5 QPS per user (docs/feishu-notes.md §3.3).
     ratePerSecond: readInteger(record, 'ratePerSecond', path, { fallback: 50, min: 1, max: 10_000 }),
     ratePerMinute: readInteger(record, 'ratePerMinute', path, { fallback: 1000, min: 1, max: 600_000 }),
     ratePerUserPerSecond: readInteger(record, 'ratePerUserPerSecond', path, {

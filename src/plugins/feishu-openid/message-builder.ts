@@ -1,6 +1,6 @@
 import type { SendRequest } from '../../core/contract/index.js';
 
-/** im/v1 content caps (reference §3.3): text 150 KB, post/card 30 KB, measured on the string. */
+/** im/v1 content caps (docs/feishu-notes.md §3.3): text 150 KB, post/card 30 KB, measured on the string. */
 export const MAX_TEXT_CONTENT_BYTES = 150 * 1024;
 export const MAX_POST_CONTENT_BYTES = 30 * 1024;
 
@@ -13,7 +13,7 @@ export interface ImMessage {
 
 /**
  * Builds the im/v1 message: `post` when there is a link to show, else `text`. The im/v1 post
- * content is `{zh_cn: {...}}` with NO outer `post` key (the webhook nests it; reference §2.2/§3.2).
+ * content is `{zh_cn: {...}}` with NO outer `post` key (the webhook nests it; docs/feishu-notes.md §2.2/§3.2).
  */
 export function buildImMessage(request: SendRequest): ImMessage {
   const url = request.target?.url ?? '';

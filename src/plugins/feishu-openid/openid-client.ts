@@ -1,8 +1,8 @@
 import type { Agent } from 'undici';
-import { createFeishuAgent } from '../feishu-common/http-agent.js';
-import type { HttpResponse } from '../feishu-common/http-call.js';
-import { createRateLimiter, type RateLimiter } from '../feishu-common/rate-limiter.js';
-import type { TransportFailure } from '../feishu-common/transport-failure.js';
+import { createSafeAgent } from '../http-kit/http-agent.js';
+import type { HttpResponse } from '../http-kit/http-call.js';
+import { createRateLimiter, type RateLimiter } from '../http-kit/rate-limiter.js';
+import type { TransportFailure } from '../http-kit/transport-failure.js';
 import type { OpenidConfig } from './config.js';
 import { postMessage, type OutgoingMessage } from './send-call.js';
 import { fetchTenantToken } from './token-client.js';
@@ -31,7 +31,7 @@ export class OpenidClient {
   ) {
     // baseUrl is operator config, not user input, so private addresses (an on-prem proxy, the
     // test emulator) are allowed; user-supplied URLs only exist in feishu-webhook.
-    this.#agent = createFeishuAgent({ ...config, allowPrivateNetwork: true });
+    this.#agent = createSafeAgent({ ...config, allowPrivateNetwork: true });
     this.#appLimiter = createRateLimiter([
       { limit: config.ratePerSecond, windowMs: 1000 },
       { limit: config.ratePerMinute, windowMs: 60_000 },

@@ -5,14 +5,14 @@ import {
   type SendRequest,
   type SendResult,
 } from '../../core/contract/index.js';
-import { permanent, temporary } from '../feishu-common/classification.js';
-import { failureResult } from '../feishu-common/send-result.js';
+import { permanent, temporary } from '../http-kit/verdict.js';
+import { failureResult } from '../http-kit/send-result.js';
 import type { OpenidConfig } from './config.js';
 import { buildImMessage, contentSizeProblem } from './message-builder.js';
 import { OpenidClient } from './openid-client.js';
 import { judgeSendAnswer, type OutgoingMessage } from './send-call.js';
 
-/** im/v1 rejects a longer `uuid` (reference §3.2). */
+/** im/v1 rejects a longer `uuid` (docs/feishu-notes.md §3.2). */
 export const MAX_UUID_LENGTH = 50;
 
 const SEND_PATH = '/open-apis/im/v1/messages?receive_id_type=open_id';
@@ -88,7 +88,7 @@ function logFailure(
 ): void {
   if (result.outcome === 'success') return;
   context.logger.warn(
-    { notificationId: request.notificationId, errorCode: result.errorCode, feishuLogId: logId },
+    { notification_id: request.notificationId, error_code: result.errorCode, feishu_log_id: logId },
     'feishu im/v1 send failed',
   );
 }

@@ -1,17 +1,14 @@
+import { feishuRetryHint } from '../feishu-common/feishu-response.js';
 import type { Dispatcher } from 'undici';
 import { ProviderErrorCode, type SendResult } from '../../core/contract/index.js';
-import { isRecord, judgeFeishuResponse } from '../feishu-common/feishu-response.js';
-import { postJson, type HttpResponse } from '../feishu-common/http-call.js';
-import type { TransportFailure } from '../feishu-common/transport-failure.js';
-import { permanent } from '../feishu-common/classification.js';
-import { retryHintFor } from '../feishu-common/retry-after.js';
-import {
-  describeResponse,
-  failureResult,
-  feishuFailureMessage,
-  successResult,
-} from '../feishu-common/send-result.js';
-import { judgeTransportFailure } from '../feishu-common/transport-verdict.js';
+import { judgeFeishuResponse } from '../feishu-common/feishu-response.js';
+import { isRecord } from '../http-kit/http-call.js';
+import { postJson, type HttpResponse } from '../http-kit/http-call.js';
+import type { TransportFailure } from '../http-kit/transport-failure.js';
+import { permanent } from '../http-kit/verdict.js';
+import { failureResult, successResult } from '../http-kit/send-result.js';
+import { describeFeishuResponse, feishuFailureMessage } from '../feishu-common/feishu-response.js';
+import { judgeTransportFailure } from '../http-kit/transport-verdict.js';
 import { SEND_CODE_TABLE, TOKEN_INVALID_CODES } from './classify.js';
 import type { ImMessage } from './message-builder.js';
 
@@ -70,7 +67,7 @@ export function judgeSendAnswer(
     const input = { ...verdict, requestPayload };
     return { kind: 'result', result: failureResult(input, secrets), logId: undefined };
   }
-  const responsePayload = describeResponse(answer, secrets);
+  const responsePayload = describeFeishuResponse(answer, secrets);
   const logId = readLogId(answer);
   const verdict = judgeFeishuResponse(answer, SEND_CODE_TABLE);
   if (verdict.kind === 'accepted') {
@@ -100,7 +97,7 @@ export function judgeSendAnswer(
   const { classification } = verdict;
   const retryAfterMs =
     classification.outcome === 'temporary_fail'
-      ? retryHintFor(classification.errorCode, answer.headers, context.nowMs)
+      ? feishuRetryHint(classification.errorCode, answer.headers, context.nowMs)
       : undefined;
   const message = feishuFailureMessage(answer.status, verdict.feishuCode, verdict.feishuMsg);
   const input = { classification, message, outcomeUnknown: verdict.outcomeUnknown, retryAfterMs };

@@ -47,7 +47,7 @@ export class TenantTokenCache {
     const fetchedAt = this.now();
     const result = await fetch();
     if (result.kind === 'failure') return result;
-    // `expire` is seconds of REMAINING validity, not an absolute time (reference §3.1).
+    // `expire` is seconds of REMAINING validity, not an absolute time (docs/feishu-notes.md §3.1).
     const refreshAtMs = fetchedAt + result.expireSeconds * 1000 - this.marginMs;
     if (refreshAtMs > fetchedAt) this.#tokens.set(key, { token: result.token, refreshAtMs });
     return { kind: 'token', token: result.token };

@@ -1,11 +1,11 @@
+import { feishuRetryHint } from '../feishu-common/feishu-response.js';
 import type { Dispatcher } from 'undici';
 import { ProviderErrorCode } from '../../core/contract/index.js';
-import { permanent, type Classification } from '../feishu-common/classification.js';
+import { permanent, type Classification } from '../http-kit/verdict.js';
 import { judgeFeishuResponse } from '../feishu-common/feishu-response.js';
-import { postJson } from '../feishu-common/http-call.js';
-import { retryHintFor } from '../feishu-common/retry-after.js';
-import { describeResponse, feishuFailureMessage } from '../feishu-common/send-result.js';
-import { judgeTransportFailure } from '../feishu-common/transport-verdict.js';
+import { postJson } from '../http-kit/http-call.js';
+import { describeFeishuResponse, feishuFailureMessage } from '../feishu-common/feishu-response.js';
+import { judgeTransportFailure } from '../http-kit/transport-verdict.js';
 import { TOKEN_CODE_TABLE } from './classify.js';
 
 /** Path of the legacy self-built-app token endpoint, the one the official SDKs use. */
@@ -49,13 +49,13 @@ export async function fetchTenantToken(input: TokenRequest): Promise<TokenFetchR
       message: `token fetch: ${verdict.message}`,
     };
   }
-  const responsePayload = { token: describeResponse(answer, [input.appSecret]) };
+  const responsePayload = { token: describeFeishuResponse(answer, [input.appSecret]) };
   const verdict = judgeFeishuResponse(answer, TOKEN_CODE_TABLE);
   if (verdict.kind === 'rejected') {
     const { classification } = verdict;
     const retryAfterMs =
       classification.outcome === 'temporary_fail'
-        ? retryHintFor(classification.errorCode, answer.headers, input.nowMs)
+        ? feishuRetryHint(classification.errorCode, answer.headers, input.nowMs)
         : undefined;
     const message = `token fetch: ${feishuFailureMessage(answer.status, verdict.feishuCode, verdict.feishuMsg)}`;
     return { kind: 'failure', classification, message, retryAfterMs, responsePayload };

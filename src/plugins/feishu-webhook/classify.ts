@@ -1,13 +1,13 @@
 import { ProviderErrorCode as C } from '../../core/contract/index.js';
+import { permanent } from '../http-kit/verdict.js';
 import {
   buildCodeTable,
   COMMON_CODES,
   COMMON_RULES,
-  permanent,
   type CodeTable,
 } from '../feishu-common/classification.js';
 
-/** Webhook body codes (reference §2.4, §2.5, §6) on top of the codes both APIs share. */
+/** Webhook body codes (docs/feishu-notes.md §2.4, §2.5, §6) on top of the codes both APIs share. */
 const WEBHOOK_CODES = [
   // Unknown hook token: the URL is mistyped or the bot was removed from the group.
   [[19001], permanent(C.invalidUrl)],

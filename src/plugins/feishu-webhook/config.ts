@@ -27,7 +27,7 @@ export interface WebhookConfig {
   readonly retryOnUnknownOutcome: boolean;
 }
 
-/** Feishu (CN) and Lark (international) open-platform hosts, reference §1. */
+/** Feishu (CN) and Lark (international) open-platform hosts, docs/feishu-notes.md §1. */
 export const DEFAULT_ALLOWED_HOSTS = ['open.feishu.cn', 'open.larksuite.com'] as const;
 
 const KEYS = [
@@ -78,7 +78,7 @@ export function parseWebhookConfig(raw: unknown, path: string): WebhookConfig {
     allowedPorts: readPorts(record, 'allowedPorts', path),
     allowPrivateNetwork: readBoolean(record, 'allowPrivateNetwork', path, false),
     msgType: msgType as WebhookMsgType,
-    // Feishu's own caps are 5/s and 100/min per bot (reference §2.6); higher values only earn 11232.
+    // Feishu's own caps are 5/s and 100/min per bot (docs/feishu-notes.md §2.6); higher values only earn 11232.
     ratePerSecond: readInteger(record, 'ratePerSecond', path, { fallback: 5, min: 1, max: 1000 }),
     ratePerMinute: readInteger(record, 'ratePerMinute', path, { fallback: 100, min: 1, max: 60_000 }),
     retryOnUnknownOutcome: readBoolean(record, 'retryOnUnknownOutcome', path, true),

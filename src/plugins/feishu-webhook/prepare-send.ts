@@ -4,9 +4,9 @@ import {
   type SendRequest,
   type SendResult,
 } from '../../core/contract/index.js';
-import { permanent } from '../feishu-common/classification.js';
-import { REDACTED } from '../feishu-common/redact.js';
-import { failureResult } from '../feishu-common/send-result.js';
+import { permanent } from '../http-kit/verdict.js';
+import { REDACTED } from '../http-kit/redact.js';
+import { failureResult } from '../http-kit/send-result.js';
 import type { WebhookConfig } from './config.js';
 import { buildWebhookBody, MAX_WEBHOOK_BODY_BYTES, withSignature } from './request-builder.js';
 import { signWebhook, webhookTimestamp } from './signing.js';

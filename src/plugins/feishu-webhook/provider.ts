@@ -1,3 +1,4 @@
+import { feishuRetryHint } from '../feishu-common/feishu-response.js';
 import { createHash } from 'node:crypto';
 import {
   ProviderErrorCode,
@@ -7,19 +8,14 @@ import {
   type SendRequest,
   type SendResult,
 } from '../../core/contract/index.js';
-import { permanent, temporary, type Classification } from '../feishu-common/classification.js';
+import { permanent, temporary, type Classification } from '../http-kit/verdict.js';
 import { judgeFeishuResponse } from '../feishu-common/feishu-response.js';
-import { createFeishuAgent } from '../feishu-common/http-agent.js';
-import { postJson, type HttpResponse } from '../feishu-common/http-call.js';
-import { createRateLimiter } from '../feishu-common/rate-limiter.js';
-import { retryHintFor } from '../feishu-common/retry-after.js';
-import {
-  describeResponse,
-  failureResult,
-  feishuFailureMessage,
-  successResult,
-} from '../feishu-common/send-result.js';
-import { judgeTransportFailure } from '../feishu-common/transport-verdict.js';
+import { createSafeAgent } from '../http-kit/http-agent.js';
+import { postJson, type HttpResponse } from '../http-kit/http-call.js';
+import { createRateLimiter } from '../http-kit/rate-limiter.js';
+import { failureResult, successResult } from '../http-kit/send-result.js';
+import { describeFeishuResponse, feishuFailureMessage } from '../feishu-common/feishu-response.js';
+import { judgeTransportFailure } from '../http-kit/transport-verdict.js';
 import { WEBHOOK_CODE_TABLE } from './classify.js';
 import type { WebhookConfig } from './config.js';
 import { prepareSend, type PreparedSend } from './prepare-send.js';
@@ -27,7 +23,7 @@ import { checkWebhookUrl } from './url-rules.js';
 
 /** Creates the webhook provider: one agent and one limiter shared by all sends of the channel. */
 export function createWebhookProvider(config: WebhookConfig, context: PluginContext): ChannelProvider {
-  const agent = createFeishuAgent(config);
+  const agent = createSafeAgent(config);
   const limiter = createRateLimiter([
     { limit: config.ratePerSecond, windowMs: 1000 },
     { limit: config.ratePerMinute, windowMs: 60_000 },
@@ -80,13 +76,13 @@ function judge(
   nowMs: number,
 ): SendResult {
   const { audit: requestPayload, secrets } = prepared;
-  const responsePayload = describeResponse(answer, secrets);
+  const responsePayload = describeFeishuResponse(answer, secrets);
   const verdict = judgeFeishuResponse(answer, WEBHOOK_CODE_TABLE);
   if (verdict.kind === 'accepted') return successResult(undefined, requestPayload, responsePayload, secrets);
   const classification = unknownOutcomePolicy(verdict.classification, verdict.outcomeUnknown, config);
   const retryAfterMs =
     classification.outcome === 'temporary_fail'
-      ? retryHintFor(classification.errorCode, answer.headers, nowMs)
+      ? feishuRetryHint(classification.errorCode, answer.headers, nowMs)
       : undefined;
   const message = feishuFailureMessage(answer.status, verdict.feishuCode, verdict.feishuMsg);
   const input = { classification, message, outcomeUnknown: verdict.outcomeUnknown, retryAfterMs };
@@ -94,7 +90,7 @@ function judge(
 }
 
 /**
- * The webhook has no dedup key (reference §2.7): when Feishu may already have posted the message,
+ * The webhook has no dedup key (docs/feishu-notes.md §2.7): when Feishu may already have posted the message,
  * `retryOnUnknownOutcome: false` makes the failure final so the group never sees it twice.
  */
 function unknownOutcomePolicy(

@@ -1,7 +1,7 @@
 import type { SendRequest } from '../../core/contract/index.js';
 import type { WebhookMsgType } from './config.js';
 
-/** Feishu rejects webhook bodies over 20 KB (reference §2.6); checked before sending. */
+/** Feishu rejects webhook bodies over 20 KB (docs/feishu-notes.md §2.6); checked before sending. */
 export const MAX_WEBHOOK_BODY_BYTES = 20 * 1024;
 
 /** A webhook JSON body before signing. */
@@ -40,7 +40,7 @@ function buildPost(request: SendRequest, url: string): Record<string, unknown> {
 function buildCard(request: SendRequest, url: string): Record<string, unknown> {
   const elements: unknown[] = [{ tag: 'div', text: { tag: 'plain_text', content: request.text } }];
   if (url !== '') {
-    // Custom bots only support URL-jump actions on cards, no callbacks (reference §2.2).
+    // Custom bots only support URL-jump actions on cards, no callbacks (docs/feishu-notes.md §2.2).
     const button = {
       tag: 'button',
       text: { tag: 'plain_text', content: request.metadata['linkText'] ?? 'Open' },

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 /**
- * Feishu custom-bot signature (reference §2.3): HMAC-SHA256 keyed by `${timestamp}\n${secret}`
+ * Feishu custom-bot signature (docs/feishu-notes.md §2.3): HMAC-SHA256 keyed by `${timestamp}\n${secret}`
  * over an EMPTY message, standard padded Base64. The common "key = secret, message = string"
  * variant is wrong and earns 19021.
  */

@@ -1,4 +1,4 @@
-import { isIpLiteral } from '../feishu-common/private-address.js';
+import { isIpLiteral } from '../http-kit/private-address.js';
 import type { WebhookConfig } from './config.js';
 
 /** The path prefix of a custom-bot webhook; the hook token is the one segment after it. */

@@ -8,6 +8,7 @@ export { MockProvider, type MockDelivery } from './mock-provider.js';
 export const mockPlugin = definePlugin<MockConfig>({
   id: 'mock',
   version: '1.0.0',
+  contractVersion: '^1.0.0',
   settings: [],
   parseConfig: parseMockConfig,
   createProvider: (config) => new MockProvider(config),

@@ -1,7 +1,7 @@
 import { createClient, type Client } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { connect } from 'amqplib';
-import { deleteTopology } from '../../../src/core/bus/amqp/topology.js';
+import { deleteTopology } from '../../../src/adapters/amqp-bus/topology.js';
 import { ConfigService } from '../../../src/gen/notify/v1/config_service_pb.js';
 import {
   freePort,

@@ -23,7 +23,7 @@ export type {
 } from './types.js';
 export type { EmulatorClock } from './clock.js';
 
-/** A running Feishu emulator (reference §5) on 127.0.0.1 and a random port. */
+/** A running Feishu emulator (docs/feishu-notes.md §5) on 127.0.0.1 and a random port. */
 export interface FeishuEmulator {
   /** `http://127.0.0.1:<port>`: use as feishu-openid `baseUrl`. */
   readonly baseUrl: string;

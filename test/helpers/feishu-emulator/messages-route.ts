@@ -26,7 +26,7 @@ const TEXT_MAX = 150 * 1024;
 const RICH_MAX = 30 * 1024;
 
 /**
- * POST /open-apis/im/v1/messages (reference §5). Order (a choice): auth → app rate → query →
+ * POST /open-apis/im/v1/messages (docs/feishu-notes.md §5). Order (a choice): auth → app rate → query →
  * JSON → uuid replay → fields → size → recipient → user rate → accept.
  */
 export function handleMessages(state: EmulatorState, call: MessagesCall): Reply {

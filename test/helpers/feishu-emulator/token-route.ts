@@ -1,7 +1,7 @@
 import { isObject, plainCode, randomHex, type Reply } from './reply.js';
 import type { AppState, EmulatorState, TokenState } from './state.js';
 
-/** Feishu keeps handing out the same token while at least 30 min remain (reference §3.1). */
+/** Feishu keeps handing out the same token while at least 30 min remain (docs/feishu-notes.md §3.1). */
 const REUSE_WHILE_SECONDS = 1800;
 
 /** POST /open-apis/auth/v3/tenant_access_token/internal. */

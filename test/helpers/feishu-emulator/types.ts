@@ -1,4 +1,4 @@
-/** Per-token config of an emulated custom bot (reference §2.4). */
+/** Per-token config of an emulated custom bot (docs/feishu-notes.md §2.4). */
 export interface WebhookOptions {
   /** Signing secret; when set, `timestamp` + `sign` are required and checked. */
   readonly secret?: string;

@@ -16,7 +16,7 @@ const MSG_TYPES = new Set(['text', 'post', 'image', 'share_chat', 'interactive']
 const SUCCESS = { StatusCode: 0, StatusMessage: 'success', code: 0, data: {}, msg: 'success' };
 
 /**
- * POST /open-apis/bot/v2/hook/:token (reference §5). Check order (undocumented, fixed here):
+ * POST /open-apis/bot/v2/hook/:token (docs/feishu-notes.md §5). Check order (undocumented, fixed here):
  * token → rate → size → JSON → signature → IP → msg_type → content shape → keywords.
  */
 export function handleWebhook(state: EmulatorState, call: WebhookCall): Reply {

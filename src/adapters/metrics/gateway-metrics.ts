@@ -1,0 +1,114 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SendResult } from '../../core/contract/index.js';
+import {
+  NOTIFICATION_STATUSES,
+  type NotificationRecord,
+  type NotificationStatus,
+} from '../../core/notification/notification-record.js';
+import { isRateLimited } from '../../core/delivery/retry-policy.js';
+import type { DeliveryObserver, TriggerResult } from '../../core/metrics/delivery-observer.js';
+
+/** Counts records per status for the gauge; called on scrape. */
+export type StatusCounter = () => Promise<Partial<Record<NotificationStatus, number>>>;
+
+/**
+ * Prometheus metrics of one gateway process (own registry, so several gateways in one process,
+ * as in tests, never share counters). Served as text at /metrics.
+ */
+export class GatewayMetrics implements DeliveryObserver {
+  readonly registry = new Registry();
+  private readonly triggers: Counter<'result'>;
+  private readonly deliveries: Counter<'channel' | 'outcome' | 'error_code'>;
+  private readonly retries: Counter<'channel'>;
+  private readonly rateLimitWaits: Counter<'channel'>;
+  private readonly deliveryDuration: Histogram<'channel'>;
+  private readonly queueLag: Histogram<'channel'>;
+
+  constructor(countByStatus?: StatusCounter, deadLetterDepth?: () => Promise<number>) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'notify_process_' });
+    const registers = [this.registry];
+    this.triggers = new Counter({
+      name: 'notify_triggers_total',
+      help: 'Trigger results per channel record',
+      labelNames: ['result'],
+      registers,
+    });
+    this.deliveries = new Counter({
+      name: 'notify_deliveries_total',
+      help: 'Provider calls by channel, outcome and error code',
+      labelNames: ['channel', 'outcome', 'error_code'],
+      registers,
+    });
+    this.retries = new Counter({
+      name: 'notify_retries_total',
+      help: 'Deliveries scheduled for another attempt',
+      labelNames: ['channel'],
+      registers,
+    });
+    this.rateLimitWaits = new Counter({
+      name: 'notify_rate_limit_waits_total',
+      help: 'Provider rate-limit answers (retried without spending an attempt)',
+      labelNames: ['channel'],
+      registers,
+    });
+    this.deliveryDuration = new Histogram({
+      name: 'notify_delivery_duration_seconds',
+      help: 'Provider call duration',
+      labelNames: ['channel'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.queueLag = new Histogram({
+      name: 'notify_queue_lag_seconds',
+      help: 'From a record becoming due to a worker claiming it',
+      labelNames: ['channel'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120],
+      registers,
+    });
+    if (deadLetterDepth) {
+      new Gauge({
+        name: 'notify_dead_letters',
+        help: 'Messages in notify.dead (from the broker, on scrape)',
+        registers,
+        async collect() {
+          // A broker that is down must not take /metrics with it: the gauge keeps its last value.
+          const depth = await deadLetterDepth().catch(() => undefined);
+          if (depth !== undefined) this.set(depth);
+        },
+      });
+    }
+    if (countByStatus) {
+      new Gauge({
+        name: 'notify_records',
+        help: 'Notification records by status (from the database, on scrape)',
+        labelNames: ['status'],
+        registers,
+        async collect() {
+          const counts = await countByStatus();
+          for (const status of NOTIFICATION_STATUSES) this.set({ status }, counts[status] ?? 0);
+        },
+      });
+    }
+  }
+
+  triggered(result: TriggerResult): void {
+    this.triggers.inc({ result });
+  }
+
+  claimed(channel: string, lagMs: number): void {
+    this.queueLag.observe({ channel }, Math.max(0, lagMs) / 1000);
+  }
+
+  attemptFinished(record: NotificationRecord, result: SendResult, durationMs: number): void {
+    const channel = record.channel;
+    this.deliveries.inc({ channel, outcome: result.outcome, error_code: result.errorCode ?? '' });
+    this.deliveryDuration.observe({ channel }, durationMs / 1000);
+    if (record.status === 'failed') this.retries.inc({ channel });
+    if (isRateLimited(result)) this.rateLimitWaits.inc({ channel });
+  }
+
+  /** Prometheus text exposition. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,71 @@
+import type { ServiceImpl } from '@connectrpc/connect';
+import { NotificationService } from '../../gen/notify/v1/notification_service_pb.js';
+import type { TriggerService } from '../../core/delivery/trigger-service.js';
+import type { NotificationStatus } from '../../core/notification/notification-record.js';
+import type { NotificationQueries } from '../../core/notification/notification-queries.js';
+import { invalidField } from '../../core/shared/gateway-error.js';
+import { traceIdFromTraceparent } from '../../core/shared/ids.js';
+import { toConnectError } from './error-mapping.js';
+import {
+  dateFromProto,
+  statusFromProto,
+  toProtoNotification,
+  triggerInputFromProto,
+} from './notification-mapping.js';
+
+/** Run a handler body, mapping every error through the one error module. */
+export async function mapErrors<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    throw toConnectError(error);
+  }
+}
+
+/** notify.v1.NotificationService over the trigger path and the record queries. */
+export function createNotificationServiceHandler(
+  triggers: TriggerService,
+  queries: NotificationQueries,
+): ServiceImpl<typeof NotificationService> {
+  return {
+    trigger: (request, context) =>
+      mapErrors(async () => {
+        const traceId = traceIdFromTraceparent(context.requestHeader.get('traceparent'));
+        const outcomes = await triggers.trigger(triggerInputFromProto(request, traceId), context.signal);
+        return {
+          notifications: outcomes.map((outcome) => toProtoNotification(outcome.record, outcome.deduplicated)),
+        };
+      }),
+    getNotification: (request) =>
+      mapErrors(async () => {
+        const { record, attempts } = await queries.get(request.id);
+        return { notification: toProtoNotification(record, false, attempts) };
+      }),
+    listNotifications: (request) =>
+      mapErrors(async () => {
+        const statuses = request.statuses.map((status, i) => {
+          const stored = statusFromProto(status);
+          if (!stored) throw invalidField(`statuses[${i}]`, 'invalid_value', 'is not a notification status');
+          return stored;
+        }) satisfies NotificationStatus[];
+        const page = await queries.list({
+          userId: request.userId || undefined,
+          statuses: statuses.length > 0 ? statuses : undefined,
+          channel: request.channel || undefined,
+          triggerId: request.triggerId || undefined,
+          createdAfter: dateFromProto(request.createdAfter),
+          createdBefore: dateFromProto(request.createdBefore),
+          pageSize: request.pageSize,
+          cursor: request.pageToken || undefined,
+        });
+        return {
+          notifications: page.records.map((record) => toProtoNotification(record)),
+          nextPageToken: page.nextCursor ?? '',
+        };
+      }),
+    retryNotification: (request) =>
+      mapErrors(async () => ({ notification: toProtoNotification(await queries.retry(request.id)) })),
+    cancelNotification: (request) =>
+      mapErrors(async () => ({ notification: toProtoNotification(await queries.cancel(request.id)) })),
+  };
+}

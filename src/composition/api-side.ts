@@ -1,0 +1,96 @@
+import type { ConnectRouter } from '@connectrpc/connect';
+import { createAuthInterceptor, isLoopbackHost } from '../adapters/rpc/auth-interceptor.js';
+import { createConfigServiceHandler } from '../adapters/rpc/config-service-handler.js';
+import { createErrorLoggingInterceptor } from '../adapters/rpc/error-logging-interceptor.js';
+import { createNotificationServiceHandler } from '../adapters/rpc/notification-service-handler.js';
+import { operationalRoutes } from '../adapters/rpc/operational-routes.js';
+import { registerReflection } from '../adapters/rpc/register-reflection.js';
+import { createScheduleServiceHandler } from '../adapters/rpc/schedule-service-handler.js';
+import type { OpenDatabase } from '../adapters/sql-store/open-store.js';
+import type { GatewayConfig } from '../core/config/gateway-config.js';
+import { ConfigError } from '../core/contract/index.js';
+import { TriggerService } from '../core/delivery/trigger-service.js';
+import { NotificationQueries } from '../core/notification/notification-queries.js';
+import { JobScheduler } from '../core/schedule/job-scheduler.js';
+import { ConfigService } from '../gen/notify/v1/config_service_pb.js';
+import { NotificationService } from '../gen/notify/v1/notification_service_pb.js';
+import { ScheduleService } from '../gen/notify/v1/schedule_service_pb.js';
+import { registerHealthService } from '../rpc-kit/health/health-service.js';
+import { HealthStatusBoard } from '../rpc-kit/health/health-status-board.js';
+import { startRpcListener, type RpcListener } from '../rpc-kit/transport/rpc-listener.js';
+import type { SharedInfrastructure } from './shared-infrastructure.js';
+
+/** Refuse to serve a non-loopback address without API keys unless config says so explicitly. */
+export function assertAuthSafe(config: GatewayConfig): void {
+  if (config.auth.apiKeys.length > 0 || config.auth.allowAnonymous || isLoopbackHost(config.server.host))
+    return;
+  throw new ConfigError(
+    'auth.apiKeys',
+    `server.host ${config.server.host} is not loopback: configure API keys, or set auth.allowAnonymous: true`,
+  );
+}
+
+/**
+ * Starts the api side on the API's pool: the use cases the RPCs call (trigger, queries, scheduler,
+ * user config), then one listener serving the three services, health, reflection, readiness and
+ * metrics. Each is registered in `shared.closers` as it starts.
+ */
+export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabase): Promise<RpcListener> {
+  const { config, bus, channels, clock, logger, metrics, closers } = shared;
+  const userConfigs = shared.userConfigs(db);
+  const triggers = new TriggerService({
+    store: db.notifications,
+    bus,
+    channels,
+    settings: userConfigs,
+    config,
+    clock,
+    logger,
+    observer: metrics,
+  });
+  // Runs after the listener has closed (closers run in reverse), before the bus closes.
+  closers.push(() => triggers.drain());
+  const queries = new NotificationQueries({
+    store: db.notifications,
+    bus,
+    clock,
+    logger,
+    maxAttempts: config.retry.maxAttempts,
+  });
+  const scheduler = new JobScheduler({
+    jobs: db.jobs,
+    channels,
+    clock,
+    maxTextLength: config.delivery.maxTextLength,
+    templates: config.delivery.templates,
+  });
+
+  const health = new HealthStatusBoard();
+  const listener = await startRpcListener({
+    host: config.server.host,
+    port: config.server.port,
+    readMaxBytes: config.server.maxRequestBytes,
+    maxConcurrentStreams: config.server.maxConcurrentStreams,
+    interceptors: [
+      createErrorLoggingInterceptor(logger.child({ component: 'rpc' })),
+      createAuthInterceptor(config.auth),
+    ],
+    routes: (router: ConnectRouter) => {
+      router.service(NotificationService, createNotificationServiceHandler(triggers, queries));
+      router.service(ConfigService, createConfigServiceHandler(userConfigs, channels));
+      router.service(ScheduleService, createScheduleServiceHandler(scheduler));
+      registerHealthService(router, health);
+      registerReflection(router);
+    },
+    httpRoutes: operationalRoutes({
+      readinessChecks: [() => db.notifications.ping(), () => bus.ping()],
+      renderMetrics: () => metrics.render(),
+    }),
+    logger: logger.child({ component: 'rpc' }),
+  });
+  closers.push(async () => {
+    health.shutdown();
+    await listener.close({ graceMs: config.server.shutdownGraceMs });
+  });
+  return listener;
+}

@@ -1,0 +1,95 @@
+import { openBus } from '../adapters/open-bus.js';
+import { GatewayMetrics } from '../adapters/metrics/gateway-metrics.js';
+import { countByStatus } from '../adapters/sql-store/count-by-status.js';
+import { assertMigrated, openDatabase, type OpenDatabase } from '../adapters/sql-store/open-store.js';
+import { createChannelRegistry, type ChannelRegistry } from '../core/channels/channel-registry.js';
+import type { GatewayConfig } from '../core/config/gateway-config.js';
+import type { ChannelPlugin } from '../core/contract/index.js';
+import type { MessageBus } from '../core/delivery/message-bus.js';
+import { createSecretBox } from '../core/secrets/create-secret-box.js';
+import type { Clock } from '../core/shared/clock.js';
+import type { Logger } from '../core/shared/logger.js';
+import { UserConfigService } from '../core/user-config/user-config-service.js';
+import type { Closers } from './closers.js';
+
+/** What both the api side and the worker side of one process are built from. */
+export interface SharedInfrastructure {
+  readonly config: GatewayConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly channels: ChannelRegistry;
+  /** The API's pool; present in api and all modes. */
+  readonly apiDb: OpenDatabase | undefined;
+  /** The worker's pool; present in worker and all modes. */
+  readonly workerDb: OpenDatabase | undefined;
+  readonly bus: MessageBus;
+  readonly metrics: GatewayMetrics;
+  readonly closers: Closers;
+  /** The user-config service over one side's pool. */
+  userConfigs(db: OpenDatabase): UserConfigService;
+}
+
+export interface SharedInfrastructureOptions {
+  readonly config: GatewayConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly plugins: readonly ChannelPlugin<unknown>[];
+  readonly runsApi: boolean;
+  readonly runsWorker: boolean;
+  /** `NOTIFY_SECRET_KEYS` (id:base64key, newest first). */
+  readonly secretKeys: string | undefined;
+}
+
+/**
+ * Opens, in order, the channels, one database pool per side that runs, the bus, metrics and the
+ * secret box; each is registered in `closers` as soon as it is open, so a later failure closes it.
+ */
+export async function openSharedInfrastructure(
+  options: SharedInfrastructureOptions,
+  closers: Closers,
+): Promise<SharedInfrastructure> {
+  const { config, clock, logger } = options;
+  const channels = await createChannelRegistry(config.channels, options.plugins, (channel) => ({
+    channel,
+    logger: logger.child({ channel }),
+    now: () => clock.now(),
+  }));
+  closers.push(() => channels.close());
+  // Separate pools: under overload API inserts must not starve the worker's updates.
+  const apiDb = options.runsApi ? await openPool(config, logger, closers) : undefined;
+  const workerDb = options.runsWorker ? await openPool(config, logger, closers) : undefined;
+  const anyDb = apiDb ?? workerDb;
+  if (anyDb) await assertMigrated(anyDb);
+  const bus = openBus(config.broker, logger);
+  await bus.start();
+  closers.push(() => bus.close());
+  const metrics = new GatewayMetrics(anyDb ? () => countByStatus(anyDb.dataSource) : undefined, () =>
+    bus.deadLetterDepth(),
+  );
+  const box = createSecretBox(config, options.secretKeys, logger);
+  return {
+    config,
+    clock,
+    logger,
+    channels,
+    apiDb,
+    workerDb,
+    bus,
+    metrics,
+    closers,
+    userConfigs: (db) =>
+      new UserConfigService({
+        store: db.userConfigs,
+        box,
+        channels,
+        clock,
+        sendTimeoutMs: config.worker.sendTimeoutMs,
+      }),
+  };
+}
+
+async function openPool(config: GatewayConfig, logger: Logger, closers: Closers): Promise<OpenDatabase> {
+  const db = await openDatabase(config.database.url, config.database.poolSize, logger);
+  closers.push(() => db.close());
+  return db;
+}

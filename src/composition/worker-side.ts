@@ -1,0 +1,94 @@
+import { hostname } from 'node:os';
+import type { OpenDatabase } from '../adapters/sql-store/open-store.js';
+import { operationalRoutes } from '../adapters/rpc/operational-routes.js';
+import { DeliveryWorker } from '../core/delivery/delivery-worker.js';
+import { TriggerService } from '../core/delivery/trigger-service.js';
+import { createGatewayScanner } from '../core/scanner/create-scanner.js';
+import type { Scanner } from '../core/scanner/scanner.js';
+import { ScheduledJobRunner } from '../core/schedule/scheduled-job-runner.js';
+import { startRpcListener, type RpcListener } from '../rpc-kit/transport/rpc-listener.js';
+import type { SharedInfrastructure } from './shared-infrastructure.js';
+
+/** The running worker side: deliveries, fired jobs, and the scanner's duties. */
+export interface WorkerSide {
+  readonly worker: DeliveryWorker;
+  readonly scanner: Scanner;
+}
+
+/**
+ * Starts the worker side on the worker's pool: the delivery worker consuming the bus, the runner
+ * firing scheduled jobs through the trigger path, and the scanner (due jobs, outbox relay, lease
+ * recovery). Each is registered in `shared.closers` as it starts.
+ */
+export async function startWorkerSide(shared: SharedInfrastructure, db: OpenDatabase): Promise<WorkerSide> {
+  const { config, bus, channels, clock, logger, closers } = shared;
+  // What deliveries and fired jobs both need: the worker's pool, the bus, channels, settings.
+  const needs = {
+    store: db.notifications,
+    bus,
+    channels,
+    settings: shared.userConfigs(db),
+    config,
+    clock,
+  };
+
+  const worker = new DeliveryWorker({
+    ...needs,
+    logger: logger.child({ component: 'worker' }),
+    workerId: `${hostname()}:${process.pid}`,
+    observer: shared.metrics,
+  });
+  await worker.start();
+  closers.push(() => worker.stop(config.server.shutdownGraceMs));
+
+  // Fired jobs go through the same trigger path (and dedupe) as the Trigger RPC.
+  const firedTriggers = new TriggerService({ ...needs, logger: logger.child({ component: 'schedule' }) });
+  const jobRunner = new ScheduledJobRunner({
+    jobs: db.jobs,
+    triggers: firedTriggers,
+    bus,
+    logger: logger.child({ component: 'schedule' }),
+    prefetch: config.broker.prefetch,
+  });
+  await jobRunner.start();
+  // Closers run in reverse: the runner stops first, then its last publishes are awaited.
+  closers.push(() => firedTriggers.drain());
+  closers.push(() => jobRunner.stop());
+
+  const scanner = createGatewayScanner({
+    jobs: db.jobs,
+    maintenance: db.maintenance,
+    bus,
+    channels,
+    config,
+    logger: logger.child({ component: 'scanner' }),
+  });
+  scanner.start();
+  closers.push(() => scanner.stop());
+  return { worker, scanner };
+}
+
+/** A worker-only process has no RPCs, but operators still probe and scrape it on `worker.httpPort`. */
+export async function startWorkerOpsListener(
+  shared: SharedInfrastructure,
+  db: OpenDatabase,
+  port: number,
+): Promise<RpcListener> {
+  const { config, bus, logger, metrics } = shared;
+  const listener = await startRpcListener({
+    host: config.server.host,
+    port,
+    routes: () => undefined,
+    httpRoutes: operationalRoutes({
+      readinessChecks: [() => db.notifications.ping(), () => bus.ping()],
+      renderMetrics: () => metrics.render(),
+    }),
+    logger: logger.child({ component: 'http' }),
+  });
+  shared.closers.push(() => listener.close({ graceMs: 1000 }));
+  logger.info(
+    { host: config.server.host, port: listener.port, mode: 'worker' },
+    'worker health and metrics listening',
+  );
+  return listener;
+}
