@@ -3,6 +3,8 @@ import { createAuthInterceptor, isLoopbackHost } from '../adapters/rpc/auth-inte
 import { createConfigServiceHandler } from '../adapters/rpc/config-service-handler.js';
 import { createErrorLoggingInterceptor } from '../adapters/rpc/error-logging-interceptor.js';
 import { createNotificationServiceHandler } from '../adapters/rpc/notification-service-handler.js';
+import { createOperationsServiceHandler } from '../adapters/rpc/operations-service-handler.js';
+import { consoleRoutes } from '../adapters/rpc/console-route.js';
 import { operationalRoutes } from '../adapters/rpc/operational-routes.js';
 import { registerReflection } from '../adapters/rpc/register-reflection.js';
 import { createScheduleServiceHandler } from '../adapters/rpc/schedule-service-handler.js';
@@ -11,9 +13,11 @@ import type { GatewayConfig } from '../core/config/gateway-config.js';
 import { ConfigError } from '../core/contract/index.js';
 import { TriggerService } from '../core/delivery/trigger-service.js';
 import { NotificationQueries } from '../core/notification/notification-queries.js';
+import { OverviewQueries } from '../core/operations/overview-queries.js';
 import { JobScheduler } from '../core/schedule/job-scheduler.js';
 import { ConfigService } from '../gen/notify/v1/config_service_pb.js';
 import { NotificationService } from '../gen/notify/v1/notification_service_pb.js';
+import { OperationsService } from '../gen/notify/v1/operations_service_pb.js';
 import { ScheduleService } from '../gen/notify/v1/schedule_service_pb.js';
 import { registerHealthService } from '../rpc-kit/health/health-service.js';
 import { HealthStatusBoard } from '../rpc-kit/health/health-status-board.js';
@@ -65,6 +69,8 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
     templates: config.delivery.templates,
   });
 
+  const overview = new OverviewQueries(db.overview, () => bus.queueDepths(), clock);
+
   const health = new HealthStatusBoard();
   const listener = await startRpcListener({
     host: config.server.host,
@@ -79,13 +85,17 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
       router.service(NotificationService, createNotificationServiceHandler(triggers, queries));
       router.service(ConfigService, createConfigServiceHandler(userConfigs, channels));
       router.service(ScheduleService, createScheduleServiceHandler(scheduler));
+      router.service(OperationsService, createOperationsServiceHandler(overview));
       registerHealthService(router, health);
       registerReflection(router);
     },
-    httpRoutes: operationalRoutes({
-      readinessChecks: [() => db.notifications.ping(), () => bus.ping()],
-      renderMetrics: () => metrics.render(),
-    }),
+    httpRoutes: {
+      ...operationalRoutes({
+        readinessChecks: [() => db.notifications.ping(), () => bus.ping()],
+        renderMetrics: () => metrics.render(),
+      }),
+      ...(config.console.enabled ? consoleRoutes(logger.child({ component: 'console' })) : {}),
+    },
     logger: logger.child({ component: 'rpc' }),
   });
   closers.push(async () => {

@@ -13,6 +13,7 @@ import {
   type BusQueue,
   type MessageBus,
   type PublishOptions,
+  type QueueDepth,
   type Subscription,
 } from '../../core/delivery/message-bus.js';
 import { AmqpConsumer } from './amqp-consumer.js';
@@ -209,6 +210,31 @@ export class AmqpMessageBus implements MessageBus {
     const live = this.live;
     if (this.closed || !live) throw new Error('message bus is not connected');
     await withTimeout(live.publisher.checkExchange(this.names.exchange), this.timeoutMs, 'broker ping');
+  }
+
+  /** Each queue's depth by a passive declare (checkQueue) on a channel of its own. */
+  async queueDepths(): Promise<QueueDepth[]> {
+    const live = this.live;
+    if (this.closed || !live) throw new Error('message bus is not connected');
+    const queues = [
+      ...Object.values(this.names.queues).map((queue) => ({ queue, dead: false })),
+      ...this.names.tiers.map((tier) => ({ queue: tier.queue, dead: false })),
+      { queue: this.names.deadQueue, dead: true },
+    ];
+    // Not the publisher: a checkQueue on a missing queue closes its channel, and the publisher's
+    // close would trigger a reconnect of the whole bus.
+    const channel = await withTimeout(live.model.createChannel(), this.timeoutMs, 'queue depth channel');
+    channel.on('error', () => {});
+    try {
+      const depths: QueueDepth[] = [];
+      for (const { queue, dead } of queues) {
+        const reply = await withTimeout(channel.checkQueue(queue), this.timeoutMs, 'queue depth');
+        depths.push({ queue, messages: reply.messageCount, dead });
+      }
+      return depths;
+    } finally {
+      await channel.close().catch(() => {});
+    }
   }
 
   /** Cancels every consumer (waiting for in-flight handlers to ack), then closes the connection. */

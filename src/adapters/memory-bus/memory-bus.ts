@@ -5,6 +5,7 @@ import {
   type BusQueue,
   type MessageBus,
   type PublishOptions,
+  type QueueDepth,
   type Subscription,
 } from '../../core/delivery/message-bus.js';
 
@@ -114,6 +115,18 @@ export class MemoryMessageBus implements MessageBus {
   /** Throws unless started and not closed. */
   ping(): Promise<void> {
     return attempt(() => this.assertOpen());
+  }
+
+  /** Events queued per queue (delayed ones not yet due are not counted) and the dead events. */
+  queueDepths(): Promise<QueueDepth[]> {
+    return Promise.resolve([
+      ...Object.entries(this.queues).map(([queue, envelopes]) => ({
+        queue: `notify.${queue}`,
+        messages: envelopes.length,
+        dead: false,
+      })),
+      { queue: 'notify.dead', messages: this.dead.length, dead: true },
+    ]);
   }
 
   /** Cancels every consumer (waiting for in-flight handlers) and drops pending delayed events. */

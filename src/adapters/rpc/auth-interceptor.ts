@@ -20,6 +20,7 @@ export const METHOD_SCOPES: Readonly<Record<string, Scope>> = {
   'notify.v1.ScheduleService/CancelJob': 'trigger',
   'notify.v1.ScheduleService/GetJob': 'read',
   'notify.v1.ScheduleService/ListJobs': 'read',
+  'notify.v1.OperationsService/GetOverview': 'read',
 };
 
 interface KeyEntry {

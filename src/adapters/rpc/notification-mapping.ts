@@ -35,6 +35,11 @@ const OUTCOME_TO_PROTO: Record<StoredOutcome, AttemptOutcome> = {
   unknown: AttemptOutcome.UNKNOWN,
 };
 
+/** Proto enum value of a stored status word. */
+export function statusToProto(status: StoredStatus): NotificationStatus {
+  return STATUS_TO_PROTO[status];
+}
+
 /** Stored status word for a proto enum value, or undefined for UNSPECIFIED/unknown. */
 export function statusFromProto(status: NotificationStatus): StoredStatus | undefined {
   return (Object.keys(STATUS_TO_PROTO) as StoredStatus[]).find((key) => STATUS_TO_PROTO[key] === status);

@@ -42,5 +42,8 @@ export const NotificationAttemptEntity = new EntitySchema<NotificationAttemptRow
     possibleDuplicate: booleanColumn('possible_duplicate'),
   },
   // (notification_id, attempt_no) also serves the per-notification index and listAttempts ordering.
-  indices: [{ name: 'idx_notification_attempts_notification', columns: ['notificationId', 'attemptNo'] }],
+  indices: [
+    { name: 'idx_notification_attempts_notification', columns: ['notificationId', 'attemptNo'] },
+    { name: 'idx_notification_attempts_started', columns: ['startedAt'] },
+  ],
 });

@@ -4,6 +4,7 @@ import type { Logger } from '../../core/shared/logger.js';
 import type { JobStore } from '../../core/schedule/job-store.js';
 import type { MaintenanceStore } from '../../core/scanner/maintenance-store.js';
 import type { NotificationStore } from '../../core/notification/notification-store.js';
+import type { OverviewStore } from '../../core/operations/overview-store.js';
 import { createMysqlDataSource } from './mysql-data-source.js';
 import { runMigrations } from './run-migrations.js';
 import { acquireSqliteDataSource } from './shared-sqlite-data-source.js';
@@ -12,6 +13,7 @@ import { parseSqliteUrl } from './sqlite-data-source.js';
 import { TypeormJobStore } from './typeorm-job-store.js';
 import { TypeormMaintenanceStore } from './typeorm-maintenance-store.js';
 import { TypeormNotificationStore } from './typeorm-notification-store.js';
+import { TypeormOverviewStore } from './typeorm-overview-store.js';
 import { TypeormUserConfigStore } from './typeorm-user-config-store.js';
 import type { UserConfigStore } from '../../core/user-config/user-config-store.js';
 
@@ -24,6 +26,8 @@ export interface OpenDatabase {
   readonly jobs: JobStore;
   /** The scanner's outbox-relay and lease-recovery queries. */
   readonly maintenance: MaintenanceStore;
+  /** The operator overview's counts (OperationsService). */
+  readonly overview: OverviewStore;
   close(): Promise<void>;
 }
 
@@ -36,6 +40,7 @@ function storesOn(dataSource: DataSource, dialect: SqlDialect, close: () => Prom
     userConfigs: new TypeormUserConfigStore(dataSource, dialect),
     jobs: new TypeormJobStore(dataSource, dialect),
     maintenance: new TypeormMaintenanceStore(dataSource, dialect),
+    overview: new TypeormOverviewStore(dataSource, dialect),
     close,
   };
 }

@@ -20,6 +20,8 @@ export interface SqlDialect {
   readonly now: string;
   /** `now` minus one bound parameter given in milliseconds. */
   readonly nowMinusMs: string;
+  /** SQL text "YYYY-MM-DD HH:MM" (UTC) of a stored timestamp column, for per-minute counts. */
+  minuteOf(column: string): string;
   /** Appended to a claiming SELECT so concurrent claimers skip each other's rows ('' if no row locks). */
   readonly claimLock: string;
   /**
@@ -67,6 +69,7 @@ export const MYSQL_DIALECT: SqlDialect = {
   now: 'UTC_TIMESTAMP(3)',
   nowMinusMs: 'UTC_TIMESTAMP(3) - INTERVAL (? * 1000) MICROSECOND',
   claimLock: 'FOR UPDATE SKIP LOCKED',
+  minuteOf: (column) => `DATE_FORMAT(${column}, '%Y-%m-%d %H:%i')`,
   upsertSql: (table, columns, _conflict, update) =>
     `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${placeholders(columns.length)})` +
     ` ON DUPLICATE KEY UPDATE ${update.map((column) => `${column} = VALUES(${column})`).join(', ')}`,
@@ -99,6 +102,8 @@ export const SQLITE_DIALECT: SqlDialect = {
   nowMinusMs: `strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || (? / 1000.0) || ' seconds')`,
   // A write transaction holds the whole database, so there are no row locks to skip.
   claimLock: '',
+  // Stored as "YYYY-MM-DD HH:MM:SS.mmm" (toSqliteTime): the minute is its first 16 characters.
+  minuteOf: (column) => `substr(${column}, 1, 16)`,
   upsertSql: (table, columns, conflict, update) =>
     `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${placeholders(columns.length)})` +
     ` ON CONFLICT (${conflict.join(', ')}) DO UPDATE SET ` +

@@ -27,6 +27,11 @@ const serverSchema = z.strictObject({
   shutdownGraceMs: z.number().int().nonnegative().default(15_000),
 });
 
+const consoleSchema = z.strictObject({
+  /** Serve the operator console at /console/ on the RPC port (api and all modes). */
+  enabled: z.boolean().default(true),
+});
+
 const databaseSchema = z.strictObject({
   /** `mysql://user:pass@host:3306/db`, or `sqlite:<path>` for the embedded store. */
   url: z.string().min(1).default('sqlite:.data/notify.sqlite'),
@@ -144,6 +149,7 @@ export const gatewayConfigSchema = z.strictObject({
   scanner: scannerSchema.default(scannerSchema.parse({})),
   delivery: deliverySchema.default(deliverySchema.parse({})),
   secrets: secretsSchema.default(secretsSchema.parse({})),
+  console: consoleSchema.default(consoleSchema.parse({})),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).default({ level: 'info' }),
   channels: z
     .array(channelSchema)

@@ -71,7 +71,17 @@ export interface MessageBus {
   ping(): Promise<void>;
   /** Messages now in `notify.dead` (the dead-letter depth metric); throws when unreachable. */
   deadLetterDepth(): Promise<number>;
+  /** Messages waiting in each of this bus's queues, the dead-letter queue included (operators' view). */
+  queueDepths(): Promise<QueueDepth[]>;
   close(): Promise<void>;
+}
+
+/** Messages waiting in one queue, by the name the broker knows it under. */
+export interface QueueDepth {
+  readonly queue: string;
+  readonly messages: number;
+  /** True for the dead-letter queue (`notify.dead`). */
+  readonly dead: boolean;
 }
 
 /** Routing key for an event on the `notify` topic exchange. */

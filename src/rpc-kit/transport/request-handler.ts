@@ -12,7 +12,10 @@ export type HttpRequest = IncomingMessage | Http2ServerRequest;
 /** A response as either server hands it over (HTTP/1.1 or HTTP/2 compatibility API). */
 export type HttpResponse = ServerResponse | Http2ServerResponse;
 
-/** A plain HTTP endpoint (/healthz, /metrics, …) served next to the RPCs; a rejection becomes a 500. */
+/**
+ * A plain HTTP endpoint (/healthz, /metrics, …) served next to the RPCs; a rejection becomes a 500.
+ * A key ending in `/*` serves every path under it (`/console/*`: /console/ and below).
+ */
 export type HttpRouteHandler = (req: HttpRequest, res: HttpResponse) => void | Promise<void>;
 
 /** The pino-compatible subset of a logger the transport writes to. */
@@ -42,12 +45,19 @@ export function createRpcRequestHandler(
     shutdownSignal: options.shutdownSignal,
   });
   // A Map, not the record itself, so that a path such as "/constructor" can never hit Object.prototype.
-  const httpRoutes = new Map(Object.entries(options.httpRoutes ?? {}));
+  const entries = Object.entries(options.httpRoutes ?? {});
+  const httpRoutes = new Map(entries.filter(([key]) => !key.endsWith('/*')));
+  const prefixRoutes = entries
+    .filter(([key]) => key.endsWith('/*'))
+    .map(([key, route]) => ({ prefix: key.slice(0, -1), bare: key.slice(0, -2), route }));
+  const routeFor = (path: string): HttpRouteHandler | undefined =>
+    httpRoutes.get(path) ??
+    prefixRoutes.find(({ prefix, bare }) => path === bare || path.startsWith(prefix))?.route;
   const logger = options.logger;
 
   return (req, res) => {
     const path = (req.url ?? '').split('?', 1)[0] ?? '';
-    const route = httpRoutes.get(path);
+    const route = routeFor(path);
     if (route === undefined) {
       rpc(req, res);
       return;
