@@ -81,6 +81,7 @@ describe('SQLite migrations', () => {
       const named = indexes.filter((index) => !index.name.startsWith('sqlite_autoindex'));
       expect(named.map((index) => index.name).sort()).toEqual([
         'idx_notification_attempts_notification',
+        'idx_notification_attempts_started',
         'idx_notification_records_created',
         'idx_notification_records_status_due',
         'idx_notification_records_user_created',
