@@ -7,7 +7,18 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** What `npm start` needs: the package manifest, the build config and every file the build compiles. */
-const NEEDED = [/^package(-lock)?\.json$/, /^tsconfig(\.build)?\.json$/, /^src\//, /^bench\//];
+const NEEDED = [
+  /^package(-lock)?\.json$/,
+  /^tsconfig(\.build)?\.json$/,
+  /^src\//,
+  /^bench\//,
+  // The exported test kit (notify-gateway/testing) is built too, with the files it re-exports.
+  /^test\/kit\//,
+  /^test\/contract\/plugin-contract-suite\.ts$/,
+  /^test\/helpers\/feishu-emulator\//,
+  /^console\//,
+  /^scripts\/build-console\.mjs$/,
+];
 
 /**
  * Copies the working tree's versions of the files `npm start` needs (tracked and untracked, never
