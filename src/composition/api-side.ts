@@ -3,6 +3,7 @@ import { createAuthInterceptor, isLoopbackHost } from '../adapters/rpc/auth-inte
 import { createConfigServiceHandler } from '../adapters/rpc/config-service-handler.js';
 import { createErrorLoggingInterceptor } from '../adapters/rpc/error-logging-interceptor.js';
 import { createNotificationServiceHandler } from '../adapters/rpc/notification-service-handler.js';
+import { callbackRoutes } from '../adapters/rpc/callback-routes.js';
 import { createOperationsServiceHandler } from '../adapters/rpc/operations-service-handler.js';
 import { consoleRoutes } from '../adapters/rpc/console-route.js';
 import { operationalRoutes } from '../adapters/rpc/operational-routes.js';
@@ -12,6 +13,8 @@ import type { OpenDatabase } from '../adapters/sql-store/open-store.js';
 import type { GatewayConfig } from '../core/config/gateway-config.js';
 import { ConfigError } from '../core/contract/index.js';
 import { TriggerService } from '../core/delivery/trigger-service.js';
+import { CallbackService } from '../core/lifecycle/callback-service.js';
+import { MessageLifecycle } from '../core/lifecycle/message-lifecycle.js';
 import { NotificationQueries } from '../core/notification/notification-queries.js';
 import { OverviewQueries } from '../core/operations/overview-queries.js';
 import { JobScheduler } from '../core/schedule/job-scheduler.js';
@@ -61,6 +64,22 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
     logger,
     maxAttempts: config.retry.maxAttempts,
   });
+  const lifecycle = new MessageLifecycle({
+    store: db.notifications,
+    channels,
+    settings: userConfigs,
+    config,
+    clock,
+    logger: logger.child({ component: 'lifecycle' }),
+  });
+  // After the listener closes: card updates already started get the grace to finish.
+  closers.push(() => lifecycle.drain(config.server.shutdownGraceMs));
+  const callbacks = new CallbackService({
+    lifecycle,
+    settings: userConfigs,
+    clock,
+    logger: logger.child({ component: 'callbacks' }),
+  });
   const scheduler = new JobScheduler({
     jobs: db.jobs,
     channels,
@@ -82,7 +101,7 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
       createAuthInterceptor(config.auth),
     ],
     routes: (router: ConnectRouter) => {
-      router.service(NotificationService, createNotificationServiceHandler(triggers, queries));
+      router.service(NotificationService, createNotificationServiceHandler(triggers, queries, lifecycle));
       router.service(ConfigService, createConfigServiceHandler(userConfigs, channels));
       router.service(ScheduleService, createScheduleServiceHandler(scheduler));
       router.service(OperationsService, createOperationsServiceHandler(overview));
@@ -94,6 +113,7 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
         readinessChecks: [() => db.notifications.ping(), () => bus.ping()],
         renderMetrics: () => metrics.render(),
       }),
+      ...callbackRoutes(channels, callbacks, (channel, result) => metrics.callbackHandled(channel, result)),
       ...(config.console.enabled ? consoleRoutes(logger.child({ component: 'console' })) : {}),
     },
     logger: logger.child({ component: 'rpc' }),

@@ -44,7 +44,8 @@ describePluginContract('feishu-openid', async () => {
       emu.addUser('cli_contract', openId);
       return { open_id: openId };
     },
-    settingsInvalid: { open_id: 'ou_not_a_user_of_this_app' },
+    // Not shaped like an open_id: validateSettings refuses it, and Feishu would answer 230034.
+    settingsInvalid: { open_id: 'not-an-open-id' },
     secrets: () => [
       appSecret,
       ...emu.requests.flatMap((r) =>

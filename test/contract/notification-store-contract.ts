@@ -476,6 +476,7 @@ export function describeNotificationStoreContract(
       expect(attempts[0]).toEqual({
         ...attemptFor(first, { outcome: 'unknown', possibleDuplicate: true, requestPayload: request }),
         responsePayload: null,
+        kind: 'send',
       });
       expect(attempts[1]).toMatchObject({ outcome: 'skipped', possibleDuplicate: false, durationMs: 42 });
       expect(await store.listAttempts('00000000-0000-7000-8000-000000000000')).toEqual([]);
@@ -581,6 +582,57 @@ export function describeNotificationStoreContract(
         });
       }
       expect((await store.list({ userId, limit: 5, cursor: '' })).records).toHaveLength(1);
+    });
+
+    it('acknowledges once (the first wins), keeps the status and version, and filters listings on it', async () => {
+      const sent = await inStatus('sent');
+      const other = (
+        await store.insertOrFind(newNotification({ userId: sent.userId, dedupeKey: 'other' }), T0)
+      ).record;
+      expect(await store.acknowledge([sent.id], 'alice', at(10))).toEqual([sent.id]);
+      expect(await store.acknowledge([sent.id, other.id], 'bob', at(20))).toEqual([other.id]);
+      const found = await store.findById(sent.id);
+      expect(found).toMatchObject({
+        status: 'sent',
+        version: sent.version,
+        acknowledgedBy: 'alice',
+        acknowledgedAt: at(10),
+      });
+      await store.cancel(other.id, at(30));
+      const acked = await store.list({ userId: sent.userId, acknowledged: true, limit: 10 });
+      expect(acked.records.map((r) => r.id).sort()).toEqual([sent.id, other.id].sort());
+      const fresh = (
+        await store.insertOrFind(newNotification({ userId: sent.userId, dedupeKey: 'fresh' }), T0)
+      ).record;
+      const open = await store.list({ userId: sent.userId, acknowledged: false, limit: 10 });
+      expect(open.records.map((r) => r.id)).toEqual([fresh.id]);
+    });
+
+    it('marks a sent record recalled once, and nothing that was not sent', async () => {
+      const sent = await inStatus('sent');
+      expect(await store.markRecalled(sent.id, at(10))).toBe(true);
+      expect(await store.markRecalled(sent.id, at(20))).toBe(false);
+      expect(await store.findById(sent.id)).toMatchObject({ status: 'sent', recalledAt: at(10) });
+      const dead = await inStatus('dead');
+      expect(await store.markRecalled(dead.id, at(10))).toBe(false);
+    });
+
+    it('adds lifecycle attempts after the send attempts, with their kind', async () => {
+      const sent = await inStatus('sent');
+      const attempt = { ...attemptFor(sent), outcome: 'success' as const, startedAt: at(50) };
+      await store.addAttempt({ ...attempt, kind: 'update' });
+      await store.addAttempt({
+        ...attempt,
+        kind: 'recall',
+        outcome: 'permanent_fail',
+        errorCode: 'payload_invalid',
+      });
+      const attempts = await store.listAttempts(sent.id);
+      expect(attempts.map((a) => [a.attemptNo, a.kind, a.outcome])).toEqual([
+        [1, 'send', 'success'],
+        [2, 'update', 'success'],
+        [3, 'recall', 'permanent_fail'],
+      ]);
     });
 
     it('answers ping', async () => {

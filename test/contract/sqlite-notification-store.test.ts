@@ -1,4 +1,3 @@
-import { SQLITE_MIGRATIONS } from '../../src/adapters/sql-store/migrations/sqlite/index.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { createLogger } from '../../src/core/shared/logger.js';
 import { migrateDatabase, openDatabase } from '../../src/adapters/sql-store/open-store.js';
 import { ALL_ENTITIES } from '../../src/adapters/sql-store/entities.js';
 import { MIGRATIONS_TABLE_NAME } from '../../src/adapters/sql-store/mysql-data-source.js';
+import { SQLITE_MIGRATIONS } from '../../src/adapters/sql-store/migrations/sqlite/index.js';
 import { UserChannelConfigEntity } from '../../src/adapters/sql-store/user-channel-config-entity.js';
 import { runMigrations } from '../../src/adapters/sql-store/run-migrations.js';
 import { SQLITE_DIALECT, toSqliteTime } from '../../src/adapters/sql-store/sql-dialect.js';
@@ -54,7 +54,8 @@ async function withDataSource<T>(work: (dataSource: DataSource) => Promise<T>): 
 describe('SQLite migrations', () => {
   it('apply once, then report nothing pending', async () => {
     const fresh = path.join(dir, 'fresh.sqlite');
-    const names = SQLITE_MIGRATIONS.map((migration) => new migration().name ?? migration.name);
+    const names = SQLITE_MIGRATIONS.map((migration) => new migration().name);
+    expect(names[0]).toBe('InitialSchema1767225600000');
     expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual(names);
     expect(await migrateDatabase(`sqlite:${fresh}`, logger)).toEqual([]);
     const dataSource = await createSqliteDataSource({ path: fresh });

@@ -62,6 +62,9 @@ export function storedRecord(input: NewNotification, now: Date): NotificationRec
     leaseExpiresAt: null,
     providerMessageId: null,
     sentAt: null,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    recalledAt: null,
   };
 }
 

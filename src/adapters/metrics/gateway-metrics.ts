@@ -21,6 +21,7 @@ export class GatewayMetrics implements DeliveryObserver {
   private readonly deliveries: Counter<'channel' | 'outcome' | 'error_code'>;
   private readonly retries: Counter<'channel'>;
   private readonly rateLimitWaits: Counter<'channel'>;
+  private readonly callbacks: Counter<'channel' | 'result'>;
   private readonly deliveryDuration: Histogram<'channel'>;
   private readonly queueLag: Histogram<'channel'>;
 
@@ -43,6 +44,12 @@ export class GatewayMetrics implements DeliveryObserver {
       name: 'notify_retries_total',
       help: 'Deliveries scheduled for another attempt',
       labelNames: ['channel'],
+      registers,
+    });
+    this.callbacks = new Counter({
+      name: 'notify_callbacks_total',
+      help: 'Provider callbacks (card buttons) by result: acknowledged, already_acknowledged, challenge, replayed, or the rejection reason',
+      labelNames: ['channel', 'result'],
       registers,
     });
     this.rateLimitWaits = new Counter({
@@ -89,6 +96,11 @@ export class GatewayMetrics implements DeliveryObserver {
         },
       });
     }
+  }
+
+  /** One provider callback and what became of it. */
+  callbackHandled(channel: string, result: string): void {
+    this.callbacks.inc({ channel, result });
   }
 
   triggered(result: TriggerResult): void {

@@ -18,6 +18,7 @@ function toProtoConfig(config: MaskedChannelConfig): ChannelConfig {
     enabled: config.enabled,
     settings: { ...config.settings },
     timezone: config.timezone,
+    locale: config.locale,
     quietHours: config.quietHours ?? undefined,
     state: config.state,
     invalidReason: config.invalidReason ?? '',
@@ -42,6 +43,7 @@ export function createConfigServiceHandler(
           enabled: request.enabled,
           settings: { ...request.settings },
           timezone: request.timezone,
+          locale: request.locale,
           quietHours: quiet && (quiet.start || quiet.end) ? { start: quiet.start, end: quiet.end } : null,
         });
         return { config: toProtoConfig(stored) };

@@ -88,6 +88,9 @@ export function toProtoNotification(
     nextAttemptAt: stamp(record.nextAttemptAt),
     sentAt: stamp(record.sentAt),
     scheduledAt: stamp(record.scheduledAt),
+    acknowledgedAt: stamp(record.acknowledgedAt),
+    acknowledgedBy: record.acknowledgedBy ?? '',
+    recalledAt: stamp(record.recalledAt),
     attempts: attempts.map((attempt) =>
       create(AttemptSchema, {
         attemptNo: attempt.attemptNo,
@@ -97,6 +100,7 @@ export function toProtoNotification(
         durationMs: attempt.durationMs,
         startedAt: stamp(attempt.startedAt),
         possibleDuplicate: attempt.possibleDuplicate,
+        kind: attempt.kind ?? 'send',
       }),
     ),
   });

@@ -5,6 +5,7 @@ import type { NotificationStatus } from '../../core/notification/notification-re
 import type { NotificationQueries } from '../../core/notification/notification-queries.js';
 import { invalidField } from '../../core/shared/gateway-error.js';
 import { traceIdFromTraceparent } from '../../core/shared/ids.js';
+import type { MessageLifecycle } from '../../core/lifecycle/message-lifecycle.js';
 import { toConnectError } from './error-mapping.js';
 import {
   dateFromProto,
@@ -26,6 +27,7 @@ export async function mapErrors<T>(body: () => Promise<T>): Promise<T> {
 export function createNotificationServiceHandler(
   triggers: TriggerService,
   queries: NotificationQueries,
+  lifecycle: MessageLifecycle,
 ): ServiceImpl<typeof NotificationService> {
   return {
     trigger: (request, context) =>
@@ -55,6 +57,7 @@ export function createNotificationServiceHandler(
           triggerId: request.triggerId || undefined,
           createdAfter: dateFromProto(request.createdAfter),
           createdBefore: dateFromProto(request.createdBefore),
+          acknowledged: request.acknowledged,
           pageSize: request.pageSize,
           cursor: request.pageToken || undefined,
         });
@@ -67,5 +70,14 @@ export function createNotificationServiceHandler(
       mapErrors(async () => ({ notification: toProtoNotification(await queries.retry(request.id)) })),
     cancelNotification: (request) =>
       mapErrors(async () => ({ notification: toProtoNotification(await queries.cancel(request.id)) })),
+    acknowledgeNotification: (request) =>
+      mapErrors(async () => {
+        const { record } = await lifecycle.acknowledge(request.id, request.by);
+        return { notification: toProtoNotification(record) };
+      }),
+    recallNotification: (request) =>
+      mapErrors(async () => ({
+        notification: toProtoNotification(await lifecycle.recall(request.id, request.reason)),
+      })),
   };
 }

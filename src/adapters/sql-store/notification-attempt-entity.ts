@@ -22,6 +22,8 @@ export interface NotificationAttemptRow {
   durationMs: number;
   startedAt: Date;
   possibleDuplicate: boolean;
+  /** send, update (card PATCH or follow-up) or recall. */
+  kind: string;
 }
 
 /** Table notification_attempts: one row per provider call (docs/architecture.md §7). */
@@ -40,6 +42,7 @@ export const NotificationAttemptEntity = new EntitySchema<NotificationAttemptRow
     durationMs: intColumn('duration_ms'),
     startedAt: timeColumn('started_at'),
     possibleDuplicate: booleanColumn('possible_duplicate'),
+    kind: stringColumn('kind', 16),
   },
   // (notification_id, attempt_no) also serves the per-notification index and listAttempts ordering.
   indices: [

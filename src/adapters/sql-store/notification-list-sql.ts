@@ -32,6 +32,8 @@ export function buildListStatement(query: ListQuery, pageSize: number): SqlState
   if (query.triggerId !== undefined) add('trigger_id = ?', query.triggerId);
   if (query.createdAfter !== undefined) add('created_at >= ?', query.createdAfter);
   if (query.createdBefore !== undefined) add('created_at < ?', query.createdBefore);
+  if (query.acknowledged === true) add('acknowledged_at IS NOT NULL');
+  if (query.acknowledged === false) add('acknowledged_at IS NULL');
   // proto3 sends an empty page_token for the first page.
   if (query.cursor !== undefined && query.cursor !== '') {
     const cursor = decodeListCursor(query.cursor);

@@ -55,6 +55,9 @@ export interface NotificationRecordRow {
   providerMessageId: string | null;
   scheduledAt: Date | null;
   sentAt: Date | null;
+  acknowledgedAt: Date | null;
+  acknowledgedBy: string | null;
+  recalledAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   version: number;
@@ -95,6 +98,9 @@ export const NotificationRecordEntity = new EntitySchema<NotificationRecordRow>(
     providerMessageId: stringColumn('provider_message_id', L.providerMessageId, true),
     scheduledAt: timeColumn('scheduled_at', true),
     sentAt: timeColumn('sent_at', true),
+    acknowledgedAt: timeColumn('acknowledged_at', true),
+    acknowledgedBy: stringColumn('acknowledged_by', 191, true),
+    recalledAt: timeColumn('recalled_at', true),
     createdAt: timeColumn('created_at'),
     updatedAt: timeColumn('updated_at'),
     version: intColumn('version'),

@@ -1,4 +1,5 @@
 import type {
+  AttemptKind,
   AttemptOutcome,
   AttemptRecord,
   NotificationRecord,
@@ -45,6 +46,9 @@ export const NOTIFICATION_COLUMNS = [
   'provider_message_id',
   'scheduled_at',
   'sent_at',
+  'acknowledged_at',
+  'acknowledged_by',
+  'recalled_at',
   'created_at',
   'updated_at',
   'version',
@@ -105,11 +109,17 @@ export function mapNotificationRow(row: RawRow): NotificationRecord {
     providerMessageId: readNullableText(row, 'provider_message_id'),
     scheduledAt: readNullableDate(row, 'scheduled_at'),
     sentAt: readNullableDate(row, 'sent_at'),
+    acknowledgedAt: readNullableDate(row, 'acknowledged_at'),
+    acknowledgedBy: readNullableText(row, 'acknowledged_by'),
+    recalledAt: readNullableDate(row, 'recalled_at'),
     createdAt: readDate(row, 'created_at'),
     updatedAt: readDate(row, 'updated_at'),
     version: readInt(row, 'version'),
   };
 }
+
+/** ATTEMPT_COLUMNS plus the kind, for reads (writes of sends leave it to the column default). */
+export const ATTEMPT_READ_COLUMNS = `${ATTEMPT_COLUMNS}, kind`;
 
 /** Maps a raw notification_attempts row to the domain attempt. */
 export function mapAttemptRow(row: RawRow): AttemptRecord {
@@ -124,5 +134,6 @@ export function mapAttemptRow(row: RawRow): AttemptRecord {
     durationMs: readInt(row, 'duration_ms'),
     startedAt: readDate(row, 'started_at'),
     possibleDuplicate: readBool(row, 'possible_duplicate'),
+    kind: (readNullableText(row, 'kind') ?? 'send') as AttemptKind,
   };
 }

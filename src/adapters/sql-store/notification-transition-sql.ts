@@ -55,6 +55,7 @@ const FINISH_CASE_COLUMNS = [
   'provider_message_id',
   'sent_at',
   'updated_at',
+  'fallback_used',
 ] as const;
 
 /** FINISH_SQL for several claimed rows at once, each under its own version compare-and-set. */
@@ -80,7 +81,8 @@ export function finishValues(update: FinishUpdate) {
 export const FINISH_SQL = `UPDATE notification_records
   SET status = ?, attempt_count = attempt_count + ?, next_attempt_at = ?, last_error_code = ?,
       last_error_message = ?, provider_message_id = ?, sent_at = ?, lease_owner = NULL,
-      lease_expires_at = NULL, version = version + 1, updated_at = ?
+      lease_expires_at = NULL, version = version + 1, updated_at = ?,
+      fallback_used = CASE WHEN ? = 1 THEN 1 ELSE fallback_used END
   WHERE id = ? AND ${movesFrom(STATUS_MOVES.finish)} AND version = ?`;
 // The attempt row of a finish, inserted only while the record is still the claimed `sending` row:
 // written before the state change, so no reader ever sees a state without the call behind it.
@@ -119,6 +121,7 @@ export function finishedFrom(
     ...claimed,
     ...values,
     status: update.status,
+    fallbackUsed: claimed.fallbackUsed || Boolean(update.fallbackUsed),
     attemptCount: claimed.attemptCount + (update.spendsAttempt ? 1 : 0),
     nextAttemptAt: update.nextAttemptAt,
     sentAt: update.sentAt,

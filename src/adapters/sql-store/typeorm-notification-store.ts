@@ -16,9 +16,14 @@ import type {
   NotificationStore,
 } from '../../core/notification/notification-store.js';
 import { encodeListCursor } from './list-cursor.js';
+import {
+  acknowledgeRecords,
+  insertLifecycleAttempt,
+  markRecordRecalled,
+} from './notification-lifecycle-sql.js';
 import { buildListStatement, pageSizeOf } from './notification-list-sql.js';
 import {
-  ATTEMPT_COLUMNS,
+  ATTEMPT_READ_COLUMNS,
   NOTIFICATION_COLUMNS,
   mapAttemptRow,
   mapNotificationRow,
@@ -220,7 +225,7 @@ export class TypeormNotificationStore implements NotificationStore {
   async listAttempts(notificationId: string): Promise<AttemptRecord[]> {
     const rows = await select(
       this.dataSource,
-      `SELECT ${ATTEMPT_COLUMNS} FROM notification_attempts WHERE notification_id = ? ORDER BY attempt_no, id`,
+      `SELECT ${ATTEMPT_READ_COLUMNS} FROM notification_attempts WHERE notification_id = ? ORDER BY attempt_no, id`,
       [notificationId],
     );
     return rows.map(mapAttemptRow);
@@ -339,6 +344,7 @@ export class TypeormNotificationStore implements NotificationStore {
       values.providerMessageId,
       update.sentAt,
       update.now,
+      update.fallbackUsed ? 1 : 0,
       id,
       version,
     ]);
@@ -390,6 +396,7 @@ export class TypeormNotificationStore implements NotificationStore {
       ...perRow((_, i) => values[i]!.providerMessageId),
       ...perRow(({ update }) => update.sentAt),
       ...perRow(({ update }) => update.now),
+      ...perRow(({ claimed, update }) => (claimed.fallbackUsed || update.fallbackUsed ? 1 : 0)),
       ...perRow(({ update }) => (update.spendsAttempt ? 1 : 0)),
       ...batch.flatMap(({ claimed }) => [claimed.id, claimed.version]),
     ]);
@@ -429,6 +436,18 @@ export class TypeormNotificationStore implements NotificationStore {
 
   async cancel(id: string, now: Date): Promise<NotificationRecord | null> {
     return this.updateThenRead(CANCEL_SQL, [now, id], id);
+  }
+
+  acknowledge(ids: readonly string[], by: string, at: Date): Promise<string[]> {
+    return acknowledgeRecords(this.dataSource, ids, by, at);
+  }
+
+  markRecalled(id: string, at: Date): Promise<boolean> {
+    return markRecordRecalled(this.dataSource, id, at);
+  }
+
+  addAttempt(attempt: AttemptRecord): Promise<void> {
+    return insertLifecycleAttempt(this.dataSource, attempt);
   }
 
   async ping(): Promise<void> {

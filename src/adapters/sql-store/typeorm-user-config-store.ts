@@ -11,7 +11,7 @@ import { MYSQL_DIALECT, type SqlDialect } from './sql-dialect.js';
 import { UserChannelConfigEntity, type UserChannelConfigRow } from './user-channel-config-entity.js';
 
 const CONFIG_COLUMNS = `id, user_id, channel, enabled, settings_ciphertext, key_id, quiet_hours_start,
-  quiet_hours_end, timezone, state, invalid_reason, created_at, updated_at, version`;
+  quiet_hours_end, timezone, locale, state, invalid_reason, created_at, updated_at, version`;
 
 /** A batched settings read: one `(user_id = ? AND channel = ?)` term per key, a range scan on the unique key. */
 function getManySql(keys: number): string {
@@ -43,6 +43,7 @@ function rowFromRaw(raw: RawRow): UserChannelConfigRow {
     quietHoursStart: readNullableText(raw, 'quiet_hours_start'),
     quietHoursEnd: readNullableText(raw, 'quiet_hours_end'),
     timezone: readNullableText(raw, 'timezone'),
+    locale: readNullableText(raw, 'locale'),
     state: readText(raw, 'state') === 'invalid' ? 'invalid' : 'valid',
     invalidReason: readNullableText(raw, 'invalid_reason'),
     createdAt: readDate(raw, 'created_at'),
@@ -62,6 +63,7 @@ function toStored(row: UserChannelConfigRow): StoredChannelConfig {
     sealedSettings:
       row.settingsCiphertext && row.keyId ? { keyId: row.keyId, ciphertext: row.settingsCiphertext } : null,
     timezone: row.timezone ?? '',
+    locale: row.locale ?? '',
     quietHours,
     state: row.state === 'invalid' ? 'invalid' : 'valid',
     invalidReason: row.invalidReason,
@@ -97,6 +99,7 @@ export class TypeormUserConfigStore implements UserConfigStore {
       quietHoursStart: write.quietHours?.start ?? null,
       quietHoursEnd: write.quietHours?.end ?? null,
       timezone: write.timezone || null,
+      locale: write.locale || null,
       state: 'valid' as const,
       invalidReason: null,
       updatedAt: now,

@@ -24,6 +24,8 @@ export interface UserChannelConfigRow {
   quietHoursEnd: string | null;
   /** IANA zone name, e.g. "Asia/Shanghai". */
   timezone: string | null;
+  /** Card locale (`zh_cn`, `en_us`), or null for the default. */
+  locale: string | null;
   state: UserChannelConfigState;
   invalidReason: string | null;
   createdAt: Date;
@@ -45,6 +47,7 @@ export const UserChannelConfigEntity = new EntitySchema<UserChannelConfigRow>({
     quietHoursStart: stringColumn('quiet_hours_start', 5, true),
     quietHoursEnd: stringColumn('quiet_hours_end', 5, true),
     timezone: stringColumn('timezone', 64, true),
+    locale: stringColumn('locale', 16, true),
     state: stringColumn('state', 16),
     invalidReason: stringColumn('invalid_reason', 255, true),
     createdAt: timeColumn('created_at'),

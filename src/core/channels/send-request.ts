@@ -17,17 +17,33 @@ export type SendSource = Pick<
   | 'targetUrl'
   | 'metadata'
   | 'traceId'
+  | 'previewId'
+  | 'critical'
 >;
+
+/** The locale of a user who set none. */
+const DEFAULT_LOCALE = 'zh_cn';
+
+/**
+ * The severity a card is coloured by: `metadata.severity` (events put theirs there), else
+ * `critical` for a critical trigger, else `info`.
+ */
+export function severityOf(notification: Pick<NotificationRecord, 'metadata' | 'critical'>): string {
+  const given = notification.metadata['severity'];
+  if (given !== undefined && given !== '') return given.toLowerCase();
+  return notification.critical ? 'critical' : 'info';
+}
 
 /**
  * The request handed to a provider for one call about `notification` (a stored record, or the
- * made-up one of TestChannel), with the user's current `settings`. The idempotency key is derived
+ * made-up one of TestChannel), with the user's current `settings` and `locale` (zh_cn when unset). The idempotency key is derived
  * from the notification id, so every retry carries the same key; a target with neither id nor URL
  * is no target.
  */
 export function buildSendRequest(
   notification: SendSource,
   settings: Readonly<Record<string, string>>,
+  locale?: string,
 ): Omit<SendRequest, 'signal'> {
   const { targetType, targetId, targetUrl } = notification;
   return {
@@ -43,5 +59,8 @@ export function buildSendRequest(
     settings,
     metadata: notification.metadata,
     traceId: notification.traceId,
+    locale: locale || DEFAULT_LOCALE,
+    previewId: notification.previewId,
+    severity: severityOf(notification),
   };
 }

@@ -5,6 +5,15 @@
 export type { DeliveryOutcome } from './outcome.js';
 export { DELIVERY_OUTCOMES, ProviderErrorCode } from './outcome.js';
 export type { SendRequest, SendResult, SendTarget } from './send.js';
+export type {
+  CallbackAnswerInput,
+  CallbackRejection,
+  CallbackRequest,
+  CallbackVerdict,
+  MessageState,
+  RecallRequest,
+  UpdateRequest,
+} from './lifecycle.js';
 export type { ChannelPlugin, ChannelProvider, PluginContext, PluginLogger, SettingSpec } from './plugin.js';
 export { definePlugin } from './plugin.js';
 export { CONTRACT_VERSION } from './version.js';

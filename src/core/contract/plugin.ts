@@ -1,3 +1,10 @@
+import type {
+  CallbackAnswerInput,
+  CallbackRequest,
+  CallbackVerdict,
+  RecallRequest,
+  UpdateRequest,
+} from './lifecycle.js';
 import type { SendRequest, SendResult } from './send.js';
 
 /** A per-user setting a plugin declares; shown by ListChannels, secrets masked on read. */
@@ -43,6 +50,23 @@ export interface ChannelProvider {
    * key. Declared-key presence and unknown keys are checked by the core before this is called.
    */
   validateSettings?(settings: Readonly<Record<string, string>>): void;
+  /**
+   * Change a sent message to a new state (acknowledged, resolved): edit it in place, or send a
+   * short follow-up. `skipped` means nothing needed doing (e.g. follow-ups are off). Classified like
+   * send; the core records an attempt row of kind `update` and retries temporary failures.
+   */
+  update?(request: UpdateRequest): Promise<SendResult>;
+  /** Delete a sent message (kind `recall`). Absent when the provider cannot recall. */
+  recall?(request: RecallRequest): Promise<SendResult>;
+  /** How long after sending `recall` may be used; the core refuses later recalls itself. */
+  readonly recallWindowMs?: number;
+  /**
+   * Verify and decode a provider callback (`POST /feishu/callback/{channel}`); must be fast and
+   * never throw. Absent when the provider takes no callbacks.
+   */
+  verifyCallback?(request: CallbackRequest): CallbackVerdict;
+  /** The HTTP JSON answer to an acknowledge callback (e.g. a toast and the updated card). */
+  answerCallback?(input: CallbackAnswerInput): unknown;
   /** Release sockets and timers; called once at shutdown. */
   close?(): Promise<void>;
 }

@@ -32,6 +32,15 @@ export interface SendRequest {
   readonly traceId: string;
   /** Aborted when the gateway shuts down hard; providers should pass it to their HTTP client. */
   readonly signal: AbortSignal;
+  /** The user's locale for this channel (`zh_cn` or `en_us`); absent means `zh_cn`. */
+  readonly locale?: string;
+  /** The trigger's preview id; card plugins link to it when set. */
+  readonly previewId?: string;
+  /**
+   * `critical`, `warning` or `info` (events carry one; plain triggers take `metadata.severity`,
+   * else `critical` when the trigger is critical, else `info`).
+   */
+  readonly severity?: string;
 }
 
 /** What a provider call ended in. Payloads are stored in the audit row and must be redacted. */
@@ -53,4 +62,6 @@ export interface SendResult {
   readonly requestPayload?: unknown;
   /** Redacted copy of what came back, for the attempt row. */
   readonly responsePayload?: unknown;
+  /** True when the plugin could not render its rich form (e.g. a card) and sent the text instead. */
+  readonly fallbackUsed?: boolean;
 }

@@ -149,7 +149,7 @@ export class DeliveryWorker {
       ? { result: preflight, durationMs: 0 }
       : await callProvider(
           (channel as LoadedChannel).provider,
-          buildSendRequest(claimed, setting?.settings ?? {}),
+          buildSendRequest(claimed, setting?.settings ?? {}, setting?.locale),
           config.worker.sendTimeoutMs,
           this.shutdown.signal,
         );

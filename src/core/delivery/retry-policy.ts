@@ -41,6 +41,7 @@ export function decideAfterSend(
     providerMessageId: result.providerMessageId ?? null,
     lastErrorCode: result.outcome === 'success' ? null : (result.errorCode ?? 'unknown_error'),
     lastErrorMessage: result.outcome === 'success' ? null : (result.errorMessage ?? null),
+    ...(result.fallbackUsed ? { fallbackUsed: true } : {}),
   };
   switch (result.outcome) {
     case 'success':
@@ -60,7 +61,10 @@ function decideTemporary(
   config: RetryConfig,
   now: Date,
   random: () => number,
-  base: Pick<FinishUpdate, 'now' | 'providerMessageId' | 'lastErrorCode' | 'lastErrorMessage'>,
+  base: Pick<
+    FinishUpdate,
+    'now' | 'providerMessageId' | 'lastErrorCode' | 'lastErrorMessage' | 'fallbackUsed'
+  >,
 ): FinishUpdate {
   const rateLimited = isRateLimited(result);
   const spent = record.attemptCount + (rateLimited ? 0 : 1);

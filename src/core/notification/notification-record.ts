@@ -50,6 +50,11 @@ export interface NotificationRecord {
   readonly providerMessageId: string | null;
   readonly scheduledAt: Date | null;
   readonly sentAt: Date | null;
+  /** Set once acknowledged (card button or AcknowledgeNotification), with who did it. */
+  readonly acknowledgedAt: Date | null;
+  readonly acknowledgedBy: string | null;
+  /** Set when the sent message was recalled; the status stays `sent`. */
+  readonly recalledAt: Date | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   /** Incremented by every transition; every transition is a compare-and-set on it. */
@@ -86,8 +91,13 @@ export type NewNotification = Pick<
 /** Outcome stored on an attempt row: the plugin's outcome, or `unknown` for an expired lease. */
 export type AttemptOutcome = DeliveryOutcome | 'unknown';
 
+/** What a provider call did: deliver, change a sent message, or delete it. */
+export type AttemptKind = 'send' | 'update' | 'recall';
+
 /** One provider call (table notification_attempts). Payloads are already redacted. */
 export interface AttemptRecord {
+  /** Absent means `send`. */
+  readonly kind?: AttemptKind;
   readonly notificationId: string;
   readonly attemptNo: number;
   readonly outcome: AttemptOutcome;

@@ -21,6 +21,8 @@ export interface ListQuery {
   readonly triggerId?: string;
   readonly createdAfter?: Date;
   readonly createdBefore?: Date;
+  /** true: only acknowledged records; false: only unacknowledged ones. */
+  readonly acknowledged?: boolean;
   readonly limit: number;
   readonly cursor?: string;
 }
@@ -54,6 +56,8 @@ export interface FinishUpdate {
   readonly providerMessageId: string | null;
   readonly sentAt: Date | null;
   readonly now: Date;
+  /** The plugin sent its text fallback (a card could not be rendered): sets fallback_used. */
+  readonly fallbackUsed?: boolean;
 }
 
 /**
@@ -91,6 +95,15 @@ export interface NotificationStore {
   redrive(id: string, now: Date, maxAttempts: number): Promise<NotificationRecord | null>;
   /** pending|scheduled|failed → cancelled. Null if not in those states. */
   cancel(id: string, now: Date): Promise<NotificationRecord | null>;
+  /**
+   * Set acknowledged_at/_by on records not yet acknowledged; returns the ids this call changed
+   * (an already acknowledged record keeps its first acknowledgement).
+   */
+  acknowledge(ids: readonly string[], by: string, at: Date): Promise<string[]>;
+  /** Set recalled_at on a sent record not yet recalled; false when it was not (or not sent). */
+  markRecalled(id: string, at: Date): Promise<boolean>;
+  /** Record a lifecycle call (kind update or recall) as the record's next attempt row. */
+  addAttempt(attempt: AttemptRecord): Promise<void>;
   /** Throws when the database is unreachable (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -10,14 +10,16 @@ export interface PreflightSkip {
 
 /**
  * The one check before a channel is used for a user (trigger placement, delivery, TestChannel):
- * a channel that declares required settings needs the user's settings, and a user's disabled
+ * a channel that declares settings needs the user's settings, and a user's disabled
  * channel is not used. Undefined when the call may go ahead.
  */
 export function channelPreflight(
   channel: Pick<LoadedChannel, 'settings'> | undefined,
   setting: Pick<UserChannelSetting, 'enabled'> | null,
 ): PreflightSkip | undefined {
-  const needsSettings = channel?.settings.some((spec) => spec.required) ?? false;
+  // A channel that declares settings needs the user to have given some, even when each one is
+  // optional on its own (feishu-openid takes any one recipient key).
+  const needsSettings = (channel?.settings.length ?? 0) > 0;
   if (!setting && needsSettings) {
     return { code: 'no_channel_config', message: 'user has no settings for this channel' };
   }

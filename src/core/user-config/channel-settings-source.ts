@@ -12,6 +12,8 @@ export interface UserChannelSetting {
   readonly settings: Readonly<Record<string, string>>;
   /** IANA zone, e.g. Asia/Shanghai; empty means UTC. */
   readonly timezone: string;
+  /** Card and message locale, `zh_cn` (the default) or `en_us`. */
+  readonly locale: string;
   readonly quietHours: QuietHours | null;
   /** `invalid` after the provider rejected these settings permanently (e.g. webhook deleted). */
   readonly state: 'valid' | 'invalid';

@@ -10,7 +10,12 @@ import { newId, newTraceId } from '../shared/ids.js';
 import type { ChannelSettingsSource, QuietHours, UserChannelSetting } from './channel-settings-source.js';
 import { maskSettings, restoreMaskedSecrets } from './mask-settings.js';
 import type { StoredChannelConfig, UserConfigStore } from './user-config-store.js';
-import { validateSchedulePrefs, validateSettings } from './validate-channel-config.js';
+import {
+  DEFAULT_LOCALE,
+  validateLocale,
+  validateSchedulePrefs,
+  validateSettings,
+} from './validate-channel-config.js';
 
 /** A user's channel settings as callers see them: secrets masked. */
 export type MaskedChannelConfig = UserChannelSetting;
@@ -22,6 +27,8 @@ export interface ChannelConfigInput {
   readonly enabled: boolean;
   readonly settings: Readonly<Record<string, string>>;
   readonly timezone: string;
+  /** `zh_cn`, `en_us`, or empty for zh_cn. */
+  readonly locale: string;
   readonly quietHours: QuietHours | null;
 }
 
@@ -52,6 +59,7 @@ export class UserConfigService implements ChannelSettingsSource {
     if (!input.userId) throw invalidField('user_id', 'field_required', 'is required');
     const channel = this.requireChannel(input.channel);
     validateSchedulePrefs(input.timezone, input.quietHours);
+    validateLocale(input.locale);
     const existing = await this.deps.store.get(input.userId, input.channel);
     const settings = existing
       ? restoreMaskedSecrets(input.settings, this.open(existing), channel.settings)
@@ -72,6 +80,7 @@ export class UserConfigService implements ChannelSettingsSource {
         sealedSettings:
           Object.keys(settings).length > 0 ? this.deps.box.seal(JSON.stringify(settings)) : null,
         timezone: input.timezone,
+        locale: input.locale,
         quietHours: input.quietHours,
       },
       this.deps.clock.now(),
@@ -115,12 +124,14 @@ export class UserConfigService implements ChannelSettingsSource {
       targetType: '',
       targetId: '',
       targetUrl: '',
+      previewId: '',
+      critical: false,
       metadata: {},
       traceId: newTraceId(),
     };
     return callProvider(
       channel.provider,
-      buildSendRequest(testNotification, setting?.settings ?? {}),
+      buildSendRequest(testNotification, setting?.settings ?? {}, setting?.locale),
       this.deps.sendTimeoutMs,
       new AbortController().signal,
     );
@@ -160,6 +171,7 @@ export class UserConfigService implements ChannelSettingsSource {
       enabled: stored.enabled,
       settings: this.open(stored),
       timezone: stored.timezone,
+      locale: stored.locale || DEFAULT_LOCALE,
       quietHours: stored.quietHours,
       state: stored.state,
       invalidReason: stored.invalidReason,

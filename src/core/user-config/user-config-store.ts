@@ -10,6 +10,8 @@ export interface StoredChannelConfig {
   /** The whole settings map as JSON, sealed with AES-256-GCM (or null when empty). */
   readonly sealedSettings: SealedValue | null;
   readonly timezone: string;
+  /** `zh_cn`, `en_us`, or empty for the default (zh_cn). */
+  readonly locale: string;
   readonly quietHours: QuietHours | null;
   readonly state: 'valid' | 'invalid';
   readonly invalidReason: string | null;
@@ -24,6 +26,7 @@ export interface ChannelConfigWrite {
   readonly enabled: boolean;
   readonly sealedSettings: SealedValue | null;
   readonly timezone: string;
+  readonly locale: string;
   readonly quietHours: QuietHours | null;
 }
 

@@ -52,3 +52,16 @@ export function validateSchedulePrefs(timezone: string, quietHours: QuietHours |
     }
   }
 }
+
+/** Locales cards and messages are rendered in (Feishu's locale keys). */
+export const SUPPORTED_LOCALES: readonly string[] = ['zh_cn', 'en_us'];
+
+/** The locale of a user who set none. */
+export const DEFAULT_LOCALE = 'zh_cn';
+
+/** Check the locale: empty (the default, zh_cn) or one of SUPPORTED_LOCALES. */
+export function validateLocale(locale: string): void {
+  if (locale && !SUPPORTED_LOCALES.includes(locale)) {
+    throw invalidField('locale', 'invalid_value', `must be one of ${SUPPORTED_LOCALES.join(', ')}`);
+  }
+}

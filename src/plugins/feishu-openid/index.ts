@@ -9,7 +9,7 @@ export type { OpenidConfig } from './config.js';
 export const feishuOpenidPlugin = definePlugin<OpenidConfig>({
   id: 'feishu-openid',
   version: '1.0.0',
-  contractVersion: '^1.0.0',
+  contractVersion: '^1.1.0',
   settings: OPENID_SETTINGS,
   parseConfig: parseOpenidConfig,
   createProvider: createOpenidProvider,

@@ -1,9 +1,7 @@
 import { feishuRetryHint } from '../feishu-common/feishu-response.js';
-import type { Dispatcher } from 'undici';
 import { ProviderErrorCode, type SendResult } from '../../core/contract/index.js';
 import { judgeFeishuResponse } from '../feishu-common/feishu-response.js';
-import { isRecord } from '../http-kit/http-call.js';
-import { postJson, type HttpResponse } from '../http-kit/http-call.js';
+import { isRecord, type HttpResponse } from '../http-kit/http-call.js';
 import type { TransportFailure } from '../http-kit/transport-failure.js';
 import { permanent } from '../http-kit/verdict.js';
 import { failureResult, successResult } from '../http-kit/send-result.js';
@@ -19,28 +17,6 @@ export interface OutgoingMessage extends ImMessage {
   readonly uuid: string;
 }
 
-/** Where and how to send. */
-export interface SendTransport {
-  readonly dispatcher: Dispatcher;
-  readonly baseUrl: string;
-  readonly deadlineMs: number;
-  readonly signal: AbortSignal;
-}
-
-/** POSTs one message with a tenant token. Never throws. */
-export function postMessage(
-  transport: SendTransport,
-  token: string,
-  message: OutgoingMessage,
-): Promise<HttpResponse | TransportFailure> {
-  const url = new URL(`${transport.baseUrl}/open-apis/im/v1/messages?receive_id_type=open_id`);
-  return postJson(transport.dispatcher, url, JSON.stringify(message), {
-    headers: { authorization: `Bearer ${token}` },
-    signal: transport.signal,
-    deadlineMs: transport.deadlineMs,
-  });
-}
-
 /** Context for judging one answer. */
 export interface JudgeContext {
   readonly requestPayload: unknown;
@@ -48,6 +24,8 @@ export interface JudgeContext {
   readonly nowMs: number;
   /** True on the call made after evicting a rejected token: a second rejection is final. */
   readonly retried: boolean;
+  /** Sends answer `data.message_id`; updates, recalls and lookups do not. */
+  readonly expectMessageId?: boolean;
 }
 
 /** A final result, or a request to refetch the token and try once more. */
@@ -70,6 +48,13 @@ export function judgeSendAnswer(
   const responsePayload = describeFeishuResponse(answer, secrets);
   const logId = readLogId(answer);
   const verdict = judgeFeishuResponse(answer, SEND_CODE_TABLE);
+  if (verdict.kind === 'accepted' && context.expectMessageId === false) {
+    return {
+      kind: 'result',
+      result: successResult(undefined, requestPayload, responsePayload, secrets),
+      logId,
+    };
+  }
   if (verdict.kind === 'accepted') {
     const data = verdict.body['data'];
     const messageId = isRecord(data) ? data['message_id'] : undefined;

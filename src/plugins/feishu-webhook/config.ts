@@ -6,12 +6,13 @@ import {
   readString,
   readStringList,
 } from '../../core/contract/index.js';
+import { CARD_CONFIG_KEYS, parseCardConfig, type CardConfig } from '../feishu-common/card/card-config.js';
 
 /** Message shapes the webhook plugin can render. */
 export type WebhookMsgType = 'text' | 'post' | 'interactive';
 
 /** Parsed `feishu-webhook` channel config. */
-export interface WebhookConfig {
+export interface WebhookConfig extends CardConfig {
   readonly timeoutMs: number;
   readonly connectTimeoutMs: number;
   /** Lower-cased hostnames a webhook_url may point at. */
@@ -25,6 +26,8 @@ export interface WebhookConfig {
   readonly ratePerMinute: number;
   /** Read by the core too: false makes an unknown outcome final instead of retryable. */
   readonly retryOnUnknownOutcome: boolean;
+  /** On acknowledge/resolve the bot cannot edit its message: send a short follow-up, or nothing. */
+  readonly followUp: 'message' | 'none';
 }
 
 /** Feishu (CN) and Lark (international) open-platform hosts, docs/feishu-notes.md §1. */
@@ -41,6 +44,8 @@ const KEYS = [
   'ratePerSecond',
   'ratePerMinute',
   'retryOnUnknownOutcome',
+  'followUp',
+  ...CARD_CONFIG_KEYS,
 ] as const;
 const MSG_TYPES: readonly WebhookMsgType[] = ['text', 'post', 'interactive'];
 
@@ -68,7 +73,13 @@ export function parseWebhookConfig(raw: unknown, path: string): WebhookConfig {
   if (!(MSG_TYPES as readonly string[]).includes(msgType)) {
     throw new ConfigError(`${path}.msgType`, `must be one of ${MSG_TYPES.join(', ')}`);
   }
+  const followUp = readString(record, 'followUp', path, 'message');
+  if (followUp !== 'message' && followUp !== 'none') {
+    throw new ConfigError(`${path}.followUp`, 'must be one of message, none');
+  }
   return {
+    ...parseCardConfig(record, path),
+    followUp,
     timeoutMs: readInteger(record, 'timeoutMs', path, { fallback: 5000, min: 1, max: 120_000 }),
     connectTimeoutMs: readInteger(record, 'connectTimeoutMs', path, { fallback: 3000, min: 1, max: 60_000 }),
     allowedHosts: readStringList(record, 'allowedHosts', path, DEFAULT_ALLOWED_HOSTS).map((host) =>

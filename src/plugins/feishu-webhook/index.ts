@@ -11,7 +11,7 @@ export { checkWebhookUrl } from './url-rules.js';
 export const feishuWebhookPlugin = definePlugin<WebhookConfig>({
   id: 'feishu-webhook',
   version: '1.0.0',
-  contractVersion: '^1.0.0',
+  contractVersion: '^1.1.0',
   settings: WEBHOOK_SETTINGS,
   parseConfig: parseWebhookConfig,
   createProvider: createWebhookProvider,

@@ -8,7 +8,12 @@ import { permanent } from '../http-kit/verdict.js';
 import { REDACTED } from '../http-kit/redact.js';
 import { failureResult } from '../http-kit/send-result.js';
 import type { WebhookConfig } from './config.js';
-import { buildWebhookBody, MAX_WEBHOOK_BODY_BYTES, withSignature } from './request-builder.js';
+import {
+  buildWebhookBody,
+  MAX_WEBHOOK_BODY_BYTES,
+  withSignature,
+  type BuiltBody,
+} from './request-builder.js';
 import { signWebhook, webhookTimestamp } from './signing.js';
 import { checkWebhookUrl, HOOK_PATH_PREFIX } from './url-rules.js';
 
@@ -18,6 +23,8 @@ export interface PreparedSend {
   readonly body: string;
   readonly audit: Readonly<Record<string, unknown>>;
   readonly secrets: readonly string[];
+  /** Set when the card could not be rendered and text went instead. */
+  readonly fallbackReason?: string | undefined;
 }
 
 /**
@@ -28,6 +35,7 @@ export function prepareSend(
   request: SendRequest,
   config: WebhookConfig,
   context: PluginContext,
+  build: (request: SendRequest) => BuiltBody = (built) => buildWebhookBody(built, config),
 ): PreparedSend | SendResult {
   const rawUrl = request.settings['webhook_url'] ?? '';
   const secret = request.settings['secret'] ?? '';
@@ -39,7 +47,7 @@ export function prepareSend(
     const classification = permanent(ProviderErrorCode.invalidUrl);
     return failureResult({ classification, message: `webhook_url ${checked.problem}` }, [rawUrl, secret]);
   }
-  const unsigned = buildWebhookBody(request, config.msgType);
+  const { body: unsigned, fallbackReason } = build(request);
   // Signed at send time, never at enqueue: Feishu rejects timestamps older than 1 h (19021).
   const timestamp = webhookTimestamp(context.now());
   const sign = secret !== '' ? signWebhook(timestamp, secret) : '';
@@ -57,5 +65,5 @@ export function prepareSend(
     path: `${HOOK_PATH_PREFIX}${REDACTED}`,
     body: sign !== '' ? withSignature(unsigned, timestamp, REDACTED) : unsigned,
   };
-  return { url: checked.url, body, audit, secrets };
+  return { url: checked.url, body, audit, secrets, fallbackReason };
 }

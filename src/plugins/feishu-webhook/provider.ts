@@ -7,6 +7,7 @@ import {
   type PluginContext,
   type SendRequest,
   type SendResult,
+  type UpdateRequest,
 } from '../../core/contract/index.js';
 import { permanent, temporary, type Classification } from '../http-kit/verdict.js';
 import { judgeFeishuResponse } from '../feishu-common/feishu-response.js';
@@ -19,6 +20,7 @@ import { judgeTransportFailure } from '../http-kit/transport-verdict.js';
 import { WEBHOOK_CODE_TABLE } from './classify.js';
 import type { WebhookConfig } from './config.js';
 import { prepareSend, type PreparedSend } from './prepare-send.js';
+import { buildFollowUpBody } from './request-builder.js';
 import { checkWebhookUrl } from './url-rules.js';
 
 /** Creates the webhook provider: one agent and one limiter shared by all sends of the channel. */
@@ -41,12 +43,29 @@ export function createWebhookProvider(config: WebhookConfig, context: PluginCont
   const send = async (request: SendRequest): Promise<SendResult> => {
     const prepared = prepareSend(request, config, context);
     if ('outcome' in prepared) return prepared;
+    const result = await post(prepared, request.signal);
+    return prepared.fallbackReason !== undefined ? { ...result, fallbackUsed: true } : result;
+  };
+
+  // A custom bot cannot edit or recall its messages (docs/feishu-notes.md §8.5): an update is a follow-up.
+  const update = async (request: UpdateRequest): Promise<SendResult> => {
+    if (config.followUp === 'none') {
+      return { outcome: 'skipped', errorCode: 'follow_up_disabled', errorMessage: 'followUp is none' };
+    }
+    const prepared = prepareSend(request, config, context, () => ({
+      body: buildFollowUpBody(request, request.state),
+    }));
+    if ('outcome' in prepared) return prepared;
+    return post(prepared, request.signal);
+  };
+
+  const post = async (prepared: PreparedSend, signal: AbortSignal): Promise<SendResult> => {
     const { audit: requestPayload, secrets } = prepared;
     if (closed) {
       const classification = temporary(ProviderErrorCode.networkError);
       return failureResult({ classification, message: 'provider is closed', requestPayload }, secrets);
     }
-    const answer = await transmit(prepared, request.signal);
+    const answer = await transmit(prepared, signal);
     if (answer.kind === 'response') return judge(answer, prepared, config, context.now().getTime());
     const verdict = judgeTransportFailure(answer);
     const classification = unknownOutcomePolicy(verdict.classification, verdict.outcomeUnknown, config);
@@ -57,6 +76,7 @@ export function createWebhookProvider(config: WebhookConfig, context: PluginCont
   return {
     idempotent: false,
     send,
+    update,
     validateSettings(settings) {
       const checked = checkWebhookUrl(settings['webhook_url'] ?? '', config);
       if ('problem' in checked) throw new SettingsError('webhook_url', checked.problem);

@@ -26,10 +26,21 @@ export interface PostJsonOptions {
 const MAX_BODY_CHARS = 64 * 1024;
 
 /** POSTs a JSON string; never throws: transport errors come back as a classified failure. */
-export async function postJson(
+export function postJson(
   dispatcher: Dispatcher,
   url: URL,
   body: string,
+  options: PostJsonOptions,
+): Promise<HttpResponse | TransportFailure> {
+  return sendJson(dispatcher, 'POST', url, body, options);
+}
+
+/** Sends a JSON request (PATCH, DELETE, …; `body` undefined for none); never throws. */
+export async function sendJson(
+  dispatcher: Dispatcher,
+  method: 'POST' | 'PATCH' | 'DELETE',
+  url: URL,
+  body: string | undefined,
   options: PostJsonOptions,
 ): Promise<HttpResponse | TransportFailure> {
   if (options.signal?.aborted) {
@@ -41,9 +52,9 @@ export async function postJson(
   try {
     const response = await request(url, {
       dispatcher,
-      method: 'POST',
+      method,
       headers: { 'content-type': 'application/json; charset=utf-8', ...options.headers },
-      body,
+      ...(body !== undefined ? { body } : {}),
       signal,
     });
     const text = (await response.body.text()).slice(0, MAX_BODY_CHARS);

@@ -2,9 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { createEmulatorClock, type EmulatorClock } from './clock.js';
 import { FaultQueue } from './faults.js';
 import { createEmulatorServer } from './server.js';
-import { EmulatorState } from './state.js';
+import { EmulatorState, type StoredMessage } from './state.js';
 import type {
   AppOptions,
+  ChatOptions,
   Fault,
   ReceivedMessage,
   RequestRecord,
@@ -14,6 +15,7 @@ import type {
 
 export type {
   AppOptions,
+  ChatOptions,
   Fault,
   FaultRoute,
   ReceivedMessage,
@@ -22,6 +24,7 @@ export type {
   WebhookOptions,
 } from './types.js';
 export type { EmulatorClock } from './clock.js';
+export type { StoredMessage } from './state.js';
 
 /** A running Feishu emulator (docs/feishu-notes.md §5) on 127.0.0.1 and a random port. */
 export interface FeishuEmulator {
@@ -39,6 +42,10 @@ export interface FeishuEmulator {
   addWebhook(token: string, options?: WebhookOptions): void;
   addApp(appId: string, secret: string, options?: AppOptions): void;
   addUser(appId: string, openId: string, options?: UserOptions): void;
+  /** A group chat (oc_…) of the app's bot, for receive_id_type chat_id. */
+  addChat(appId: string, chatId: string, options?: ChatOptions): void;
+  /** A sent message as Feishu keeps it now (content after PATCHes, deleted after DELETE). */
+  message(messageId: string): StoredMessage | undefined;
   /** Queue faults; each is consumed by the next request(s) to its route. */
   injectFaults(faults: readonly Fault[]): void;
   /** Make every current token of `appId` (or all apps) invalid: sends answer 99991663. */
@@ -73,6 +80,8 @@ export async function startFeishuEmulator(): Promise<FeishuEmulator> {
     addWebhook: (token, options = {}) => state.addWebhook(token, options),
     addApp: (appId, secret, options = {}) => state.addApp(appId, secret, options),
     addUser: (appId, openId, options = {}) => state.addUser(appId, openId, options),
+    addChat: (appId, chatId, options = {}) => state.addChat(appId, chatId, options),
+    message: (messageId) => state.messages.get(messageId),
     injectFaults: (list) => faults.push(list),
     revokeTokens: (appId) => state.revokeTokens(appId),
     tokensIssued: (appId) => state.apps.get(appId)?.tokensIssued ?? 0,

@@ -1,5 +1,7 @@
+import { SlidingWindow } from './clock.js';
+import { cardProblem } from './card-schema.js';
 import { feishuError, isObject, randomHex, type Reply } from './reply.js';
-import type { AppState, EmulatorState } from './state.js';
+import type { AppState, EmulatorState, TokenState, UserState } from './state.js';
 
 /** Inputs of one im/v1 send. */
 export interface MessagesCall {
@@ -30,7 +32,40 @@ const RICH_MAX = 30 * 1024;
  * JSON → uuid replay → fields → size → recipient → user rate → accept.
  */
 export function handleMessages(state: EmulatorState, call: MessagesCall): Reply {
-  const match = /^Bearer (.+)$/.exec(call.authorization ?? '');
+  const auth = authorize(state, call.authorization);
+  if ('status' in auth) return auth;
+  const { app, token } = auth;
+  if (!app.window.hit()) {
+    const limit = String(app.options.ratePerSecond ?? 50);
+    const headers = { 'x-ogw-ratelimit-limit': limit, 'x-ogw-ratelimit-reset': '1' };
+    return feishuError(429, 99991400, 'request trigger frequency limit', headers);
+  }
+  if (!RECEIVE_ID_TYPES.has(call.receiveIdType ?? ''))
+    return feishuError(400, 230001, 'invalid receive_id_type');
+  let body: unknown;
+  try {
+    body = JSON.parse(call.bodyText);
+  } catch {
+    return feishuError(400, 9499, 'Bad Request');
+  }
+  if (!isObject(body)) return feishuError(400, 9499, 'Bad Request');
+  const uuid = body['uuid'];
+  if (uuid !== undefined && (typeof uuid !== 'string' || uuid.length > 50)) {
+    return feishuError(400, 230001, 'invalid uuid, its length must not exceed 50');
+  }
+  const replay = typeof uuid === 'string' ? replayFor(app, uuid, state.clock.now()) : undefined;
+  if (replay) return { status: 200, body: replay };
+  return validateAndAccept(state, app, token.appId, body, call.receiveIdType as string);
+}
+
+const RECEIVE_ID_TYPES = new Set(['open_id', 'user_id', 'union_id', 'email', 'chat_id']);
+
+/** The app and token of an `Authorization: Bearer` header, or the error Feishu answers. */
+export function authorize(
+  state: EmulatorState,
+  authorization: string | undefined,
+): { app: AppState; token: TokenState } | Reply {
+  const match = /^Bearer (.+)$/.exec(authorization ?? '');
   if (!match)
     return feishuError(
       400,
@@ -45,27 +80,7 @@ export function handleMessages(state: EmulatorState, call: MessagesCall): Reply 
       'Invalid access token for authorization. Please make a request with token attached.',
     );
   }
-  const app = state.apps.get(token.appId) as AppState;
-  if (!app.window.hit()) {
-    const limit = String(app.options.ratePerSecond ?? 50);
-    const headers = { 'x-ogw-ratelimit-limit': limit, 'x-ogw-ratelimit-reset': '1' };
-    return feishuError(429, 99991400, 'request trigger frequency limit', headers);
-  }
-  if (call.receiveIdType !== 'open_id') return feishuError(400, 230001, 'invalid receive_id_type');
-  let body: unknown;
-  try {
-    body = JSON.parse(call.bodyText);
-  } catch {
-    return feishuError(400, 9499, 'Bad Request');
-  }
-  if (!isObject(body)) return feishuError(400, 9499, 'Bad Request');
-  const uuid = body['uuid'];
-  if (uuid !== undefined && (typeof uuid !== 'string' || uuid.length > 50)) {
-    return feishuError(400, 230001, 'invalid uuid, its length must not exceed 50');
-  }
-  const replay = typeof uuid === 'string' ? replayFor(app, uuid, state.clock.now()) : undefined;
-  if (replay) return { status: 200, body: replay };
-  return validateAndAccept(state, app, token.appId, body);
+  return { app: state.apps.get(token.appId) as AppState, token };
 }
 
 function replayFor(app: AppState, uuid: string, now: number): Record<string, unknown> | undefined {
@@ -81,6 +96,7 @@ function validateAndAccept(
   app: AppState,
   appId: string,
   body: Record<string, unknown>,
+  receiveIdType: string,
 ): Reply {
   const { msg_type: msgType, content, receive_id: receiveId, uuid } = body;
   if (typeof msgType !== 'string' || !MSG_TYPES.has(msgType))
@@ -96,21 +112,33 @@ function validateAndAccept(
   if (Buffer.byteLength(content, 'utf8') > max)
     return feishuError(400, 230025, 'The message content is too long');
   if (!isObject(parsed)) return feishuError(400, 230001, 'content must be a JSON object');
+  if (msgType === 'interactive') {
+    const problem = cardProblem(parsed);
+    if (problem) return feishuError(400, 230099, `Failed to create card content, ext=${problem}`);
+  }
   if (typeof receiveId !== 'string') return feishuError(400, 230001, 'receive_id is required');
-  const user = app.users.get(receiveId);
-  if (!user) return feishuError(400, 230034, 'The receive_id is invalid');
-  if (user.options.inAvailability === false)
-    return feishuError(400, 230013, 'Bot has NO availability to this user.');
-  if (user.options.blockedBot === true)
-    return feishuError(400, 230053, 'The user has stopped the bot from sending messages to him.');
-  if (!user.window.hit()) return feishuError(400, 230020, 'This operation triggers the frequency limit.');
+  const target = findRecipient(app, receiveIdType, receiveId);
+  if ('status' in target) return target;
+  if (!target.window.hit()) return feishuError(400, 230020, 'This operation triggers the frequency limit.');
   const success = successBody(appId, receiveId, msgType, content, state.clock.now());
   const messageId = (success['data'] as Record<string, unknown>)['message_id'] as string;
   if (typeof uuid === 'string') app.uuids.set(uuid, { at: state.clock.now(), body: success });
+  state.messages.set(messageId, {
+    messageId,
+    appId,
+    msgType,
+    content: parsed,
+    sentAt: state.clock.now(),
+    deleted: false,
+    updates: [],
+    window: new SlidingWindow(5, 1000),
+  });
   state.received.push({
     route: 'messages',
     appId,
-    openId: receiveId,
+    receiveIdType,
+    receiveId,
+    ...(target.openId !== undefined ? { openId: target.openId } : {}),
     msgType,
     body,
     messageId,
@@ -143,4 +171,36 @@ function successBody(
       mentions: [],
     },
   };
+}
+
+/** The user or group a receive id names, with its rate window, or the error Feishu answers. */
+function findRecipient(
+  app: AppState,
+  receiveIdType: string,
+  receiveId: string,
+): { window: SlidingWindow; openId?: string } | Reply {
+  if (receiveIdType === 'chat_id') {
+    const chat = app.chats.get(receiveId);
+    if (!chat) return feishuError(400, 230034, 'The receive_id is invalid');
+    if (chat.botIsMember === false) return feishuError(400, 230002, 'The bot is not in the chat.');
+    return { window: chat.window };
+  }
+  let found: [string, UserState] | undefined;
+  for (const entry of app.users) {
+    const [openId, user] = entry;
+    const ids: Record<string, string | undefined> = {
+      open_id: openId,
+      user_id: user.options.userId,
+      union_id: user.options.unionId,
+      email: user.options.email,
+    };
+    if (ids[receiveIdType] === receiveId) found = entry;
+  }
+  if (!found) return feishuError(400, 230034, 'The receive_id is invalid');
+  const [openId, user] = found;
+  if (user.options.inAvailability === false)
+    return feishuError(400, 230013, 'Bot has NO availability to this user.');
+  if (user.options.blockedBot === true)
+    return feishuError(400, 230053, 'The user has stopped the bot from sending messages to him.');
+  return { window: user.window, openId };
 }

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FaultQueue } from './faults.js';
+import { handleContact } from './contact-route.js';
+import { handleMessage } from './message-route.js';
 import { handleMessages } from './messages-route.js';
 import { newLogId, plainCode, type Reply } from './reply.js';
 import type { EmulatorState } from './state.js';
@@ -11,6 +13,7 @@ import { handleWebhook } from './webhook-route.js';
 const HOOK_PREFIX = '/open-apis/bot/v2/hook/';
 const TOKEN_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
 const MESSAGES_PATH = '/open-apis/im/v1/messages';
+const CONTACT_PATH = '/open-apis/contact/v3/users/batch_get_id';
 
 /** Creates the emulator's HTTP server (not yet listening). */
 export function createEmulatorServer(state: EmulatorState, faults: FaultQueue): Server {
@@ -53,7 +56,9 @@ async function serve(
 }
 
 function routeOf(method: string, path: string): FaultRoute | 'unknown' {
+  if ((method === 'PATCH' || method === 'DELETE') && path.startsWith(`${MESSAGES_PATH}/`)) return 'message';
   if (method !== 'POST') return 'unknown';
+  if (path === CONTACT_PATH) return 'contact';
   if (path.startsWith(HOOK_PREFIX)) return 'webhook';
   if (path === TOKEN_PATH) return 'token';
   if (path === MESSAGES_PATH) return 'messages';
@@ -81,6 +86,15 @@ function handle(
         receiveIdType: url.searchParams.get('receive_id_type'),
         bodyText,
       });
+    case 'message':
+      return handleMessage(state, {
+        method: req.method === 'DELETE' ? 'DELETE' : 'PATCH',
+        messageId: decodeURIComponent(url.pathname.slice(MESSAGES_PATH.length + 1)),
+        authorization: req.headers.authorization,
+        bodyText,
+      });
+    case 'contact':
+      return handleContact(state, req.headers.authorization, bodyText);
     case 'unknown':
       return plainCode(404, 99991201, 'resource not find');
   }

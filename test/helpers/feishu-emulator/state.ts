@@ -1,5 +1,12 @@
 import { SlidingWindow, type EmulatorClock } from './clock.js';
-import type { AppOptions, ReceivedMessage, RequestRecord, UserOptions, WebhookOptions } from './types.js';
+import type {
+  AppOptions,
+  ChatOptions,
+  ReceivedMessage,
+  RequestRecord,
+  UserOptions,
+  WebhookOptions,
+} from './types.js';
 
 /** One emulated custom bot. */
 export interface WebhookState {
@@ -22,12 +29,27 @@ export interface UserState {
   readonly window: SlidingWindow;
 }
 
+/** One message an app sent, as Feishu keeps it (for PATCH and DELETE). */
+export interface StoredMessage {
+  readonly messageId: string;
+  readonly appId: string;
+  readonly msgType: string;
+  /** The current content, parsed (cards: the card JSON). */
+  content: unknown;
+  readonly sentAt: number;
+  deleted: boolean;
+  /** Every accepted PATCH content, parsed, in order. */
+  readonly updates: unknown[];
+  readonly window: SlidingWindow;
+}
+
 /** One emulated self-built app. */
 export interface AppState {
   readonly secret: string;
   readonly options: AppOptions;
   readonly window: SlidingWindow;
   readonly users: Map<string, UserState>;
+  readonly chats: Map<string, ChatOptions & { window: SlidingWindow }>;
   /** The token the endpoint currently hands out. */
   current: TokenState | undefined;
   tokensIssued: number;
@@ -42,6 +64,7 @@ export class EmulatorState {
   readonly tokens = new Map<string, TokenState>();
   readonly received: ReceivedMessage[] = [];
   readonly requests: RequestRecord[] = [];
+  readonly messages = new Map<string, StoredMessage>();
 
   constructor(readonly clock: EmulatorClock) {}
 
@@ -59,6 +82,7 @@ export class EmulatorState {
       options,
       window: new SlidingWindow(options.ratePerSecond ?? 50, 1000),
       users: new Map(),
+      chats: new Map(),
       current: undefined,
       tokensIssued: 0,
       uuids: new Map(),
@@ -69,6 +93,12 @@ export class EmulatorState {
     const app = this.apps.get(appId);
     if (!app) throw new Error(`emulator: addApp(${appId}) first`);
     app.users.set(openId, { options, window: new SlidingWindow(options.ratePerSecond ?? 5, 1000) });
+  }
+
+  addChat(appId: string, chatId: string, options: ChatOptions): void {
+    const app = this.apps.get(appId);
+    if (!app) throw new Error(`emulator: addApp(${appId}) first`);
+    app.chats.set(chatId, { ...options, window: new SlidingWindow(5, 1000) });
   }
 
   /** Invalidates every token of `appId` (or of all apps), as if Feishu revoked them. */

@@ -17,6 +17,14 @@ export interface AppOptions {
   readonly ratePerSecond?: number;
   /** Token lifetime in seconds (default 7200). */
   readonly tokenLifetimeSeconds?: number;
+  /** The tenant's recall limit in ms (default 24 h); older DELETEs answer 230026. */
+  readonly recallWindowMs?: number;
+}
+
+/** A group chat the app's bot is in. */
+export interface ChatOptions {
+  /** False → 230002 (bot not in the group). Default true. */
+  readonly botIsMember?: boolean;
 }
 
 /** State of an emulated user under one app. */
@@ -27,10 +35,15 @@ export interface UserOptions {
   readonly blockedBot?: boolean;
   /** Per-user limit (default 5/s, answered with 400 230020). */
   readonly ratePerSecond?: number;
+  /** Other ids of the user (receive_id_type user_id / union_id / email, and batch_get_id). */
+  readonly userId?: string;
+  readonly unionId?: string;
+  readonly email?: string;
+  readonly mobile?: string;
 }
 
 /** The three emulated endpoints a fault can target. */
-export type FaultRoute = 'webhook' | 'token' | 'messages';
+export type FaultRoute = 'webhook' | 'token' | 'messages' | 'message' | 'contact';
 
 interface FaultBase {
   /** Only requests to this route take the fault; any route when omitted. */
@@ -70,6 +83,9 @@ export interface ReceivedMessage {
   readonly token?: string;
   readonly appId?: string;
   readonly openId?: string;
+  /** im/v1: the receive_id_type and receive_id as sent (open_id, chat_id, …). */
+  readonly receiveIdType?: string;
+  readonly receiveId?: string;
   readonly msgType: string;
   /** The parsed request body as received. */
   readonly body: Record<string, unknown>;

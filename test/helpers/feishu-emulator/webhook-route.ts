@@ -1,3 +1,4 @@
+import { cardProblem } from './card-schema.js';
 import { createHmac } from 'node:crypto';
 import { BlockList, isIPv4 } from 'node:net';
 import { isObject, plainCode, type Reply } from './reply.js';
@@ -104,7 +105,8 @@ function ipAllowed(allowlist: readonly string[], remote: string): boolean {
 }
 
 function shapeValid(msgType: string, body: Record<string, unknown>): boolean {
-  if (msgType === 'interactive') return isObject(body['card']) || isObject(body['content']);
+  // The webhook takes the card as an object under `card` (im/v1 takes a string under `content`).
+  if (msgType === 'interactive') return cardProblem(body['card']) === undefined;
   const content = body['content'];
   if (!isObject(content)) return false;
   switch (msgType) {

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file notify/v1/notification_service.proto.
  */
 export const file_notify_v1_notification_service: GenFile = /*@__PURE__*/
-  fileDesc("CiRub3RpZnkvdjEvbm90aWZpY2F0aW9uX3NlcnZpY2UucHJvdG8SCW5vdGlmeS52MSLdAgoOVHJpZ2dlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRISCgp0cmlnZ2VyX2lkGAIgASgJEhQKDHRyaWdnZXJfdHlwZRgDIAEoCRISCgpwcmV2aWV3X2lkGAQgASgJEiEKBnRhcmdldBgFIAEoCzIRLm5vdGlmeS52MS5UYXJnZXQSIwoHbWVzc2FnZRgGIAEoCzISLm5vdGlmeS52MS5NZXNzYWdlEhAKCGNoYW5uZWxzGAcgAygJEhIKCmRlZHVwZV9rZXkYCCABKAkSEAoIY3JpdGljYWwYCSABKAgSEAoIdHJhY2VfaWQYCiABKAkSOQoIbWV0YWRhdGEYCyADKAsyJy5ub3RpZnkudjEuVHJpZ2dlclJlcXVlc3QuTWV0YWRhdGFFbnRyeRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiQQoPVHJpZ2dlclJlc3BvbnNlEi4KDW5vdGlmaWNhdGlvbnMYASADKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uIiQKFkdldE5vdGlmaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkiSAoXR2V0Tm90aWZpY2F0aW9uUmVzcG9uc2USLQoMbm90aWZpY2F0aW9uGAEgASgLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbiKPAgoYTGlzdE5vdGlmaWNhdGlvbnNSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSLwoIc3RhdHVzZXMYAiADKA4yHS5ub3RpZnkudjEuTm90aWZpY2F0aW9uU3RhdHVzEg8KB2NoYW5uZWwYAyABKAkSEgoKdHJpZ2dlcl9pZBgEIAEoCRIxCg1jcmVhdGVkX2FmdGVyGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5jcmVhdGVkX2JlZm9yZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJcGFnZV9zaXplGAcgASgFEhIKCnBhZ2VfdG9rZW4YCCABKAkiZAoZTGlzdE5vdGlmaWNhdGlvbnNSZXNwb25zZRIuCg1ub3RpZmljYXRpb25zGAEgAygLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiJgoYUmV0cnlOb3RpZmljYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIkoKGVJldHJ5Tm90aWZpY2F0aW9uUmVzcG9uc2USLQoMbm90aWZpY2F0aW9uGAEgASgLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbiInChlDYW5jZWxOb3RpZmljYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIksKGkNhbmNlbE5vdGlmaWNhdGlvblJlc3BvbnNlEi0KDG5vdGlmaWNhdGlvbhgBIAEoCzIXLm5vdGlmeS52MS5Ob3RpZmljYXRpb24y1AMKE05vdGlmaWNhdGlvblNlcnZpY2USQAoHVHJpZ2dlchIZLm5vdGlmeS52MS5UcmlnZ2VyUmVxdWVzdBoaLm5vdGlmeS52MS5UcmlnZ2VyUmVzcG9uc2USWAoPR2V0Tm90aWZpY2F0aW9uEiEubm90aWZ5LnYxLkdldE5vdGlmaWNhdGlvblJlcXVlc3QaIi5ub3RpZnkudjEuR2V0Tm90aWZpY2F0aW9uUmVzcG9uc2USXgoRTGlzdE5vdGlmaWNhdGlvbnMSIy5ub3RpZnkudjEuTGlzdE5vdGlmaWNhdGlvbnNSZXF1ZXN0GiQubm90aWZ5LnYxLkxpc3ROb3RpZmljYXRpb25zUmVzcG9uc2USXgoRUmV0cnlOb3RpZmljYXRpb24SIy5ub3RpZnkudjEuUmV0cnlOb3RpZmljYXRpb25SZXF1ZXN0GiQubm90aWZ5LnYxLlJldHJ5Tm90aWZpY2F0aW9uUmVzcG9uc2USYQoSQ2FuY2VsTm90aWZpY2F0aW9uEiQubm90aWZ5LnYxLkNhbmNlbE5vdGlmaWNhdGlvblJlcXVlc3QaJS5ub3RpZnkudjEuQ2FuY2VsTm90aWZpY2F0aW9uUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_notify_v1_notification]);
+  fileDesc("CiRub3RpZnkvdjEvbm90aWZpY2F0aW9uX3NlcnZpY2UucHJvdG8SCW5vdGlmeS52MSLdAgoOVHJpZ2dlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRISCgp0cmlnZ2VyX2lkGAIgASgJEhQKDHRyaWdnZXJfdHlwZRgDIAEoCRISCgpwcmV2aWV3X2lkGAQgASgJEiEKBnRhcmdldBgFIAEoCzIRLm5vdGlmeS52MS5UYXJnZXQSIwoHbWVzc2FnZRgGIAEoCzISLm5vdGlmeS52MS5NZXNzYWdlEhAKCGNoYW5uZWxzGAcgAygJEhIKCmRlZHVwZV9rZXkYCCABKAkSEAoIY3JpdGljYWwYCSABKAgSEAoIdHJhY2VfaWQYCiABKAkSOQoIbWV0YWRhdGEYCyADKAsyJy5ub3RpZnkudjEuVHJpZ2dlclJlcXVlc3QuTWV0YWRhdGFFbnRyeRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiQQoPVHJpZ2dlclJlc3BvbnNlEi4KDW5vdGlmaWNhdGlvbnMYASADKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uIiQKFkdldE5vdGlmaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkiSAoXR2V0Tm90aWZpY2F0aW9uUmVzcG9uc2USLQoMbm90aWZpY2F0aW9uGAEgASgLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbiK7AgoYTGlzdE5vdGlmaWNhdGlvbnNSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSLwoIc3RhdHVzZXMYAiADKA4yHS5ub3RpZnkudjEuTm90aWZpY2F0aW9uU3RhdHVzEg8KB2NoYW5uZWwYAyABKAkSEgoKdHJpZ2dlcl9pZBgEIAEoCRIxCg1jcmVhdGVkX2FmdGVyGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5jcmVhdGVkX2JlZm9yZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJcGFnZV9zaXplGAcgASgFEhIKCnBhZ2VfdG9rZW4YCCABKAkSGQoMYWNrbm93bGVkZ2VkGCggASgISACIAQFCDwoNX2Fja25vd2xlZGdlZCJkChlMaXN0Tm90aWZpY2F0aW9uc1Jlc3BvbnNlEi4KDW5vdGlmaWNhdGlvbnMYASADKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSImChhSZXRyeU5vdGlmaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkiSgoZUmV0cnlOb3RpZmljYXRpb25SZXNwb25zZRItCgxub3RpZmljYXRpb24YASABKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uIicKGUNhbmNlbE5vdGlmaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkiSwoaQ2FuY2VsTm90aWZpY2F0aW9uUmVzcG9uc2USLQoMbm90aWZpY2F0aW9uGAEgASgLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbiI4Ch5BY2tub3dsZWRnZU5vdGlmaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkSCgoCYnkYAiABKAkiUAofQWNrbm93bGVkZ2VOb3RpZmljYXRpb25SZXNwb25zZRItCgxub3RpZmljYXRpb24YASABKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uIjcKGVJlY2FsbE5vdGlmaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkSDgoGcmVhc29uGAIgASgJIksKGlJlY2FsbE5vdGlmaWNhdGlvblJlc3BvbnNlEi0KDG5vdGlmaWNhdGlvbhgBIAEoCzIXLm5vdGlmeS52MS5Ob3RpZmljYXRpb24yqQUKE05vdGlmaWNhdGlvblNlcnZpY2USQAoHVHJpZ2dlchIZLm5vdGlmeS52MS5UcmlnZ2VyUmVxdWVzdBoaLm5vdGlmeS52MS5UcmlnZ2VyUmVzcG9uc2USWAoPR2V0Tm90aWZpY2F0aW9uEiEubm90aWZ5LnYxLkdldE5vdGlmaWNhdGlvblJlcXVlc3QaIi5ub3RpZnkudjEuR2V0Tm90aWZpY2F0aW9uUmVzcG9uc2USXgoRTGlzdE5vdGlmaWNhdGlvbnMSIy5ub3RpZnkudjEuTGlzdE5vdGlmaWNhdGlvbnNSZXF1ZXN0GiQubm90aWZ5LnYxLkxpc3ROb3RpZmljYXRpb25zUmVzcG9uc2USXgoRUmV0cnlOb3RpZmljYXRpb24SIy5ub3RpZnkudjEuUmV0cnlOb3RpZmljYXRpb25SZXF1ZXN0GiQubm90aWZ5LnYxLlJldHJ5Tm90aWZpY2F0aW9uUmVzcG9uc2USYQoSQ2FuY2VsTm90aWZpY2F0aW9uEiQubm90aWZ5LnYxLkNhbmNlbE5vdGlmaWNhdGlvblJlcXVlc3QaJS5ub3RpZnkudjEuQ2FuY2VsTm90aWZpY2F0aW9uUmVzcG9uc2UScAoXQWNrbm93bGVkZ2VOb3RpZmljYXRpb24SKS5ub3RpZnkudjEuQWNrbm93bGVkZ2VOb3RpZmljYXRpb25SZXF1ZXN0Gioubm90aWZ5LnYxLkFja25vd2xlZGdlTm90aWZpY2F0aW9uUmVzcG9uc2USYQoSUmVjYWxsTm90aWZpY2F0aW9uEiQubm90aWZ5LnYxLlJlY2FsbE5vdGlmaWNhdGlvblJlcXVlc3QaJS5ub3RpZnkudjEuUmVjYWxsTm90aWZpY2F0aW9uUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_notify_v1_notification]);
 
 /**
  * @generated from message notify.v1.TriggerRequest
@@ -187,6 +187,13 @@ export type ListNotificationsRequest = Message<"notify.v1.ListNotificationsReque
    * @generated from field: string page_token = 8;
    */
   pageToken: string;
+
+  /**
+   * When set: only acknowledged (true) or only unacknowledged (false) notifications.
+   *
+   * @generated from field: optional bool acknowledged = 40;
+   */
+  acknowledged?: boolean | undefined;
 };
 
 /**
@@ -289,6 +296,88 @@ export const CancelNotificationResponseSchema: GenMessage<CancelNotificationResp
   messageDesc(file_notify_v1_notification_service, 9);
 
 /**
+ * @generated from message notify.v1.AcknowledgeNotificationRequest
+ */
+export type AcknowledgeNotificationRequest = Message<"notify.v1.AcknowledgeNotificationRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Who acknowledges (shown on the card); required.
+   *
+   * @generated from field: string by = 2;
+   */
+  by: string;
+};
+
+/**
+ * Describes the message notify.v1.AcknowledgeNotificationRequest.
+ * Use `create(AcknowledgeNotificationRequestSchema)` to create a new message.
+ */
+export const AcknowledgeNotificationRequestSchema: GenMessage<AcknowledgeNotificationRequest> = /*@__PURE__*/
+  messageDesc(file_notify_v1_notification_service, 10);
+
+/**
+ * @generated from message notify.v1.AcknowledgeNotificationResponse
+ */
+export type AcknowledgeNotificationResponse = Message<"notify.v1.AcknowledgeNotificationResponse"> & {
+  /**
+   * @generated from field: notify.v1.Notification notification = 1;
+   */
+  notification?: Notification | undefined;
+};
+
+/**
+ * Describes the message notify.v1.AcknowledgeNotificationResponse.
+ * Use `create(AcknowledgeNotificationResponseSchema)` to create a new message.
+ */
+export const AcknowledgeNotificationResponseSchema: GenMessage<AcknowledgeNotificationResponse> = /*@__PURE__*/
+  messageDesc(file_notify_v1_notification_service, 11);
+
+/**
+ * @generated from message notify.v1.RecallNotificationRequest
+ */
+export type RecallNotificationRequest = Message<"notify.v1.RecallNotificationRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Why the message is recalled (kept in the recall attempt row).
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message notify.v1.RecallNotificationRequest.
+ * Use `create(RecallNotificationRequestSchema)` to create a new message.
+ */
+export const RecallNotificationRequestSchema: GenMessage<RecallNotificationRequest> = /*@__PURE__*/
+  messageDesc(file_notify_v1_notification_service, 12);
+
+/**
+ * @generated from message notify.v1.RecallNotificationResponse
+ */
+export type RecallNotificationResponse = Message<"notify.v1.RecallNotificationResponse"> & {
+  /**
+   * @generated from field: notify.v1.Notification notification = 1;
+   */
+  notification?: Notification | undefined;
+};
+
+/**
+ * Describes the message notify.v1.RecallNotificationResponse.
+ * Use `create(RecallNotificationResponseSchema)` to create a new message.
+ */
+export const RecallNotificationResponseSchema: GenMessage<RecallNotificationResponse> = /*@__PURE__*/
+  messageDesc(file_notify_v1_notification_service, 13);
+
+/**
  * Accepts triggers and exposes the notification records they produce.
  *
  * @generated from service notify.v1.NotificationService
@@ -343,6 +432,28 @@ export const NotificationService: GenService<{
     methodKind: "unary";
     input: typeof CancelNotificationRequestSchema;
     output: typeof CancelNotificationResponseSchema;
+  },
+  /**
+   * Acknowledge a notification (scope trigger): sets acknowledged_at/_by and updates its card
+   * (app bot: PATCH; webhook bot: a follow-up message, unless configured off). Idempotent.
+   *
+   * @generated from rpc notify.v1.NotificationService.AcknowledgeNotification
+   */
+  acknowledgeNotification: {
+    methodKind: "unary";
+    input: typeof AcknowledgeNotificationRequestSchema;
+    output: typeof AcknowledgeNotificationResponseSchema;
+  },
+  /**
+   * Recall (delete) a SENT app-bot message within the channel's recall window (scope trigger).
+   * FAILED_PRECONDITION outside the window, for the webhook bot, or before it was sent.
+   *
+   * @generated from rpc notify.v1.NotificationService.RecallNotification
+   */
+  recallNotification: {
+    methodKind: "unary";
+    input: typeof RecallNotificationRequestSchema;
+    output: typeof RecallNotificationResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_notify_v1_notification_service, 0);

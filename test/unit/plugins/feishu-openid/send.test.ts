@@ -53,6 +53,17 @@ describe('feishu-openid parseConfig', () => {
       ratePerMinute: 1000,
       ratePerUserPerSecond: 5,
       tokenRefreshMarginMs: 180_000,
+      ratePerMessagePerSecond: 5,
+      idCacheTtlMs: 3_600_000,
+      recallWindowMs: 86_400_000,
+      msgType: 'text',
+      ackButton: true,
+      ackButtonText: '',
+      verificationToken: '',
+      encryptKey: '',
+      callbackMaxSkewMs: 300_000,
+      cardTemplates: new Map(),
+      previewUrl: '',
     });
   });
 
@@ -65,8 +76,16 @@ describe('feishu-openid parseConfig', () => {
     expect(() => feishuOpenidPlugin.parseConfig(raw, 'channels[1].config')).toThrow(path);
   });
 
-  it('declares open_id as a required, non-secret setting', () => {
-    expect(feishuOpenidPlugin.settings).toMatchObject([{ key: 'open_id', required: true, secret: false }]);
+  it('declares the recipient settings, none required on its own and none secret', () => {
+    expect(feishuOpenidPlugin.settings.map((spec) => spec.key)).toEqual([
+      'open_id',
+      'user_id',
+      'union_id',
+      'chat_id',
+      'email',
+      'mobile',
+    ]);
+    expect(feishuOpenidPlugin.settings.every((spec) => !spec.required && !spec.secret)).toBe(true);
   });
 });
 

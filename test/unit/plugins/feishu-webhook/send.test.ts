@@ -37,6 +37,9 @@ describe('feishu-webhook parseConfig', () => {
       ratePerSecond: 5,
       ratePerMinute: 100,
       retryOnUnknownOutcome: true,
+      followUp: 'message',
+      cardTemplates: new Map(),
+      previewUrl: '',
     });
   });
 

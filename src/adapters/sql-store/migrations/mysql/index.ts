@@ -1,11 +1,13 @@
 import type { MigrationInterface } from 'typeorm';
 import { InitialSchema1767225600000 } from './1767225600000-initial-schema.js';
 import { JobFailure1767310000000 } from './1767310000000-job-failure.js';
+import { FeishuLifecycle1767500000000 } from './1767500000000-feishu-lifecycle.js';
 import { AttemptsStartedIndex1767800000000 } from './1767800000000-attempts-started-index.js';
 
 /** The MySQL/MariaDB migrations in order; a SQLite set lives beside this folder, never mixed in. */
 export const MYSQL_MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   InitialSchema1767225600000,
   JobFailure1767310000000,
+  FeishuLifecycle1767500000000,
   AttemptsStartedIndex1767800000000,
 ];
