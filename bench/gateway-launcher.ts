@@ -34,7 +34,12 @@ async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
  * and a unique broker name prefix: mock channel at zero latency, log level warn, default retry,
  * pool and prefetch settings. `migrate` runs first.
  */
-export async function launchGateway(config: BenchConfig, run: number): Promise<RunningTarget> {
+export async function launchGateway(
+  config: BenchConfig,
+  run: number,
+  /** Top-level config sections added to the bench's own (bench/memory-attacks.ts adds `auth`). */
+  extraConfig: Record<string, unknown> = {},
+): Promise<RunningTarget> {
   const database = await createBenchDatabase(config.mysqlRootUrl, 'gw');
   const namePrefix = `bench${uniqueSuffix()}.`;
   const port = await freePort();
@@ -50,6 +55,7 @@ export async function launchGateway(config: BenchConfig, run: number): Promise<R
     broker: { url: config.amqpUrl, namePrefix, ...(prefetch ? { prefetch: Number(prefetch) } : {}) },
     log: { level: 'warn' },
     channels: [{ id: 'mock', plugin: 'mock', config: { latencyMs: 0 } }],
+    ...extraConfig,
   };
   writeFileSync(configFile, JSON.stringify(gatewayConfig, null, 2));
   const env = { NOTIFY_CONFIG: configFile, NOTIFY_SECRET_KEYS: SECRET_KEYS };

@@ -56,7 +56,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const logger = options.logger ?? createLogger(config.log.level);
   const runsApi = mode !== 'worker';
   const runsWorker = mode !== 'api';
-  if (runsApi) assertAuthSafe(config);
+  if (runsApi) await assertAuthSafe(config);
   const closers = new Closers(logger);
   try {
     const shared = await openSharedInfrastructure(

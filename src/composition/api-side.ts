@@ -1,13 +1,15 @@
 import type { ConnectRouter } from '@connectrpc/connect';
-import { createAuthInterceptor, isLoopbackHost } from '../adapters/rpc/auth-interceptor.js';
+import { createApiKeyAuth, isLoopbackHost } from '../adapters/rpc/auth-interceptor.js';
 import { createConfigServiceHandler } from '../adapters/rpc/config-service-handler.js';
 import { createErrorLoggingInterceptor } from '../adapters/rpc/error-logging-interceptor.js';
+import { withProtocolErrorInfo } from '../adapters/rpc/error-mapping.js';
 import { createNotificationServiceHandler } from '../adapters/rpc/notification-service-handler.js';
 import { callbackRoutes } from '../adapters/rpc/callback-routes.js';
 import { createOperationsServiceHandler } from '../adapters/rpc/operations-service-handler.js';
 import { consoleRoutes } from '../adapters/rpc/console-route.js';
 import { operationalRoutes } from '../adapters/rpc/operational-routes.js';
-import { registerReflection } from '../adapters/rpc/register-reflection.js';
+import { registerGatewayRoutes } from '../adapters/rpc/gateway-routes.js';
+import { MethodAccessTable } from '../adapters/rpc/method-access.js';
 import { createScheduleServiceHandler } from '../adapters/rpc/schedule-service-handler.js';
 import type { OpenDatabase } from '../adapters/sql-store/open-store.js';
 import type { GatewayConfig } from '../core/config/gateway-config.js';
@@ -18,19 +20,21 @@ import { MessageLifecycle } from '../core/lifecycle/message-lifecycle.js';
 import { NotificationQueries } from '../core/notification/notification-queries.js';
 import { OverviewQueries } from '../core/operations/overview-queries.js';
 import { JobScheduler } from '../core/schedule/job-scheduler.js';
-import { ConfigService } from '../gen/notify/v1/config_service_pb.js';
-import { NotificationService } from '../gen/notify/v1/notification_service_pb.js';
-import { OperationsService } from '../gen/notify/v1/operations_service_pb.js';
-import { ScheduleService } from '../gen/notify/v1/schedule_service_pb.js';
-import { registerHealthService } from '../rpc-kit/health/health-service.js';
 import { HealthStatusBoard } from '../rpc-kit/health/health-status-board.js';
 import { startRpcListener, type RpcListener } from '../rpc-kit/transport/rpc-listener.js';
 import type { SharedInfrastructure } from './shared-infrastructure.js';
+import { transportOptions } from './transport-options.js';
 
-/** Refuse to serve a non-loopback address without API keys unless config says so explicitly. */
-export function assertAuthSafe(config: GatewayConfig): void {
-  if (config.auth.apiKeys.length > 0 || config.auth.allowAnonymous || isLoopbackHost(config.server.host))
-    return;
+/**
+ * Refuse to serve a non-loopback address without API keys unless config says so explicitly (a host
+ * name counts as loopback only when everything it resolves to is), and a /metrics that requires a
+ * key no one can hold.
+ */
+export async function assertAuthSafe(config: GatewayConfig): Promise<void> {
+  if (config.server.metricsRequireKey && config.auth.apiKeys.length === 0)
+    throw new ConfigError('server.metricsRequireKey', 'requires auth.apiKeys (a key with the metrics scope)');
+  if (config.auth.apiKeys.length > 0 || config.auth.allowAnonymous) return;
+  if (await isLoopbackHost(config.server.host)) return;
   throw new ConfigError(
     'auth.apiKeys',
     `server.host ${config.server.host} is not loopback: configure API keys, or set auth.allowAnonymous: true`,
@@ -91,23 +95,26 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
   const overview = new OverviewQueries(db.overview, () => bus.queueDepths(), clock);
 
   const health = new HealthStatusBoard();
+  // Scopes are declared where each service is registered; one served without them stops the boot.
+  const access = new MethodAccessTable();
+  const auth = createApiKeyAuth(config.auth, access, config.server);
   const listener = await startRpcListener({
-    host: config.server.host,
+    ...transportOptions(config),
     port: config.server.port,
     readMaxBytes: config.server.maxRequestBytes,
-    maxConcurrentStreams: config.server.maxConcurrentStreams,
-    interceptors: [
-      createErrorLoggingInterceptor(logger.child({ component: 'rpc' })),
-      createAuthInterceptor(config.auth),
-    ],
-    routes: (router: ConnectRouter) => {
-      router.service(NotificationService, createNotificationServiceHandler(triggers, queries, lifecycle));
-      router.service(ConfigService, createConfigServiceHandler(userConfigs, channels));
-      router.service(ScheduleService, createScheduleServiceHandler(scheduler));
-      router.service(OperationsService, createOperationsServiceHandler(overview));
-      registerHealthService(router, health);
-      registerReflection(router);
-    },
+    ignoreUnknownJsonFields: config.server.allowUnknownFields,
+    decorateError: withProtocolErrorInfo,
+    authorize: auth.authorize,
+    verifyRoutes: access.verify,
+    interceptors: [createErrorLoggingInterceptor(logger.child({ component: 'rpc' })), auth.interceptor],
+    routes: (router: ConnectRouter) =>
+      registerGatewayRoutes(router, access, {
+        notifications: createNotificationServiceHandler(triggers, queries, lifecycle),
+        config: createConfigServiceHandler(userConfigs, channels),
+        schedules: createScheduleServiceHandler(scheduler),
+        operations: createOperationsServiceHandler(overview),
+        health,
+      }),
     httpRoutes: {
       ...operationalRoutes({
         readinessChecks: [() => db.notifications.ping(), () => bus.ping()],
@@ -118,6 +125,7 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
     },
     logger: logger.child({ component: 'rpc' }),
   });
+  metrics.observeTransport(() => listener.stats());
   closers.push(async () => {
     health.shutdown();
     await listener.close({ graceMs: config.server.shutdownGraceMs });

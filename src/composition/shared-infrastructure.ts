@@ -84,6 +84,7 @@ export async function openSharedInfrastructure(
         channels,
         clock,
         sendTimeoutMs: config.worker.sendTimeoutMs,
+        maxTextLength: config.delivery.maxTextLength,
       }),
   };
 }

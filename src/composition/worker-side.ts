@@ -8,6 +8,9 @@ import type { Scanner } from '../core/scanner/scanner.js';
 import { ScheduledJobRunner } from '../core/schedule/scheduled-job-runner.js';
 import { startRpcListener, type RpcListener } from '../rpc-kit/transport/rpc-listener.js';
 import type { SharedInfrastructure } from './shared-infrastructure.js';
+import { transportOptions } from './transport-options.js';
+import { createApiKeyAuth } from '../adapters/rpc/auth-interceptor.js';
+import { MethodAccessTable } from '../adapters/rpc/method-access.js';
 
 /** The running worker side: deliveries, fired jobs, and the scanner's duties. */
 export interface WorkerSide {
@@ -76,8 +79,9 @@ export async function startWorkerOpsListener(
 ): Promise<RpcListener> {
   const { config, bus, logger, metrics } = shared;
   const listener = await startRpcListener({
-    host: config.server.host,
+    ...transportOptions(config),
     port,
+    authorize: createApiKeyAuth(config.auth, new MethodAccessTable(), config.server).authorize,
     routes: () => undefined,
     httpRoutes: operationalRoutes({
       readinessChecks: [() => db.notifications.ping(), () => bus.ping()],

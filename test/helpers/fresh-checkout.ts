@@ -12,12 +12,11 @@ const NEEDED = [
   /^tsconfig(\.build)?\.json$/,
   /^src\//,
   /^bench\//,
-  // The exported test kit (notify-gateway/testing) is built too, with the files it re-exports.
-  /^test\/kit\//,
-  /^test\/contract\/plugin-contract-suite\.ts$/,
-  /^test\/helpers\/feishu-emulator\//,
+  // test/kit (built into dist/test/kit) imports the contract suite and the Feishu emulator.
+  /^test\//,
+  // The build also bundles the operator console (scripts/build-console.mjs).
+  /^scripts\//,
   /^console\//,
-  /^scripts\/build-console\.mjs$/,
 ];
 
 /**

@@ -39,6 +39,7 @@ export function newNotification(overrides: Partial<NewNotification> = {}): NewNo
     dedupeKey: 'dedupe-1',
     critical: false,
     metadata: { source: 'contract-test' },
+    requestHash: 'a'.repeat(64),
     status: 'pending',
     maxAttempts: 6,
     nextAttemptAt: T0,

@@ -293,6 +293,7 @@ describe('updateMessagesOf: the hook an event resolution calls (issue 14 wires R
           channels: harness.gateway.channels,
           clock: systemClock,
           sendTimeoutMs: 5000,
+          maxTextLength: harness.config.delivery.maxTextLength,
         }),
         config: harness.config,
         clock: systemClock,

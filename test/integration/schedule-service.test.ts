@@ -143,7 +143,9 @@ describe('ScheduleJob is idempotent by job_key', () => {
   it('two jobs whose triggers share a dedupe_key send once (same trigger path, same dedupe)', async () => {
     const userId = unique('shared-dedupe');
     const past = new Date(Date.now() - 1000);
-    const extra = { dedupeKey: 'one-reminder' };
+    // The same trigger under two job keys: a dedupe key repeated with another payload would be
+    // idempotency_key_reused instead (request-hardening.test.ts).
+    const extra = { dedupeKey: 'one-reminder', triggerId: 'one-reminder', message: { text: 'one reminder' } };
     await jobs.scheduleJob(jobRequest(unique('dd-a'), past, userId, extra));
     await jobs.scheduleJob(jobRequest(unique('dd-b'), past, userId, extra));
     const listed = await jobs.listJobs({ userId });

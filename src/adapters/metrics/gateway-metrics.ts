@@ -11,6 +11,13 @@ import type { DeliveryObserver, TriggerResult } from '../../core/metrics/deliver
 /** Counts records per status for the gauge; called on scrape. */
 export type StatusCounter = () => Promise<Partial<Record<NotificationStatus, number>>>;
 
+/** What the RPC transport holds and has refused (the listener's memory guard). */
+export interface TransportStats {
+  readonly bufferedRequestBytes: number;
+  readonly unsentResponseBytes: number;
+  readonly refused: Readonly<Record<string, number>>;
+}
+
 /**
  * Prometheus metrics of one gateway process (own registry, so several gateways in one process,
  * as in tests, never share counters). Served as text at /metrics.
@@ -24,6 +31,7 @@ export class GatewayMetrics implements DeliveryObserver {
   private readonly callbacks: Counter<'channel' | 'result'>;
   private readonly deliveryDuration: Histogram<'channel'>;
   private readonly queueLag: Histogram<'channel'>;
+  private transportStats: (() => TransportStats) | undefined;
 
   constructor(countByStatus?: StatusCounter, deadLetterDepth?: () => Promise<number>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'notify_process_' });
@@ -84,6 +92,33 @@ export class GatewayMetrics implements DeliveryObserver {
         },
       });
     }
+    const transport = (): TransportStats | undefined => this.transportStats?.();
+    new Gauge({
+      name: 'notify_rpc_buffered_request_bytes',
+      help: 'Request-body bytes the RPC listener holds now (bounded by server.maxBufferedRequestBytes)',
+      registers,
+      collect() {
+        this.set(transport()?.bufferedRequestBytes ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'notify_rpc_unsent_response_bytes',
+      help: 'Response bytes written but not yet taken by clients (bounded by server.maxUnsentResponseBytes)',
+      registers,
+      collect() {
+        this.set(transport()?.unsentResponseBytes ?? 0);
+      },
+    });
+    new Counter({
+      name: 'notify_rpc_refused_total',
+      help: 'Requests and responses the RPC listener stopped to bound memory, by reason',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, count] of Object.entries(transport()?.refused ?? {})) this.inc({ reason }, count);
+      },
+    });
     if (countByStatus) {
       new Gauge({
         name: 'notify_records',
@@ -117,6 +152,11 @@ export class GatewayMetrics implements DeliveryObserver {
     this.deliveryDuration.observe({ channel }, durationMs / 1000);
     if (record.status === 'failed') this.retries.inc({ channel });
     if (isRateLimited(result)) this.rateLimitWaits.inc({ channel });
+  }
+
+  /** Reads the RPC listener's memory guard on every scrape. */
+  observeTransport(stats: () => TransportStats): void {
+    this.transportStats = stats;
   }
 
   /** Prometheus text exposition. */

@@ -94,3 +94,28 @@ export function toConnectError(error: unknown, cause?: unknown): ConnectError {
   }
   return toConnectError(new GatewayError('internal', 'internal_error', 'internal error'), error);
 }
+
+/** Reasons of the errors connect raises before a handler runs, by code (README "Errors"). */
+const PROTOCOL_REASONS: Partial<Record<Code, string>> = {
+  [Code.InvalidArgument]: 'malformed_request',
+  [Code.ResourceExhausted]: 'request_too_large',
+  [Code.DeadlineExceeded]: 'deadline_exceeded',
+  [Code.Canceled]: 'cancelled',
+  [Code.Unimplemented]: 'unimplemented',
+  [Code.Unavailable]: 'unavailable',
+};
+
+/**
+ * The ErrorInfo an error raised by connect itself (a body that does not decode, an unknown JSON
+ * field or enum name, a request over server.maxRequestBytes, a deadline) is sent with, so every
+ * failure carries one: same domain, a stable reason by code (`internal_error` when none fits).
+ */
+export function withProtocolErrorInfo(error: ConnectError): ConnectError {
+  const info = create(ErrorInfoSchema, {
+    reason: PROTOCOL_REASONS[error.code] ?? 'internal_error',
+    domain: ERROR_DOMAIN,
+  });
+  return new ConnectError(error.rawMessage, error.code, error.metadata, [
+    { desc: ErrorInfoSchema, value: info },
+  ]);
+}

@@ -55,6 +55,7 @@ export function insertParams(record: NewNotification, now: Date): unknown[] {
     fresh.createdAt,
     fresh.updatedAt,
     fresh.version,
+    record.requestHash,
   ];
 }
 

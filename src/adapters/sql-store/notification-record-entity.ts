@@ -22,6 +22,7 @@ export const NOTIFICATION_COLUMN_LIMITS = {
   leaseOwner: 128,
   lastErrorCode: 64,
   providerMessageId: 191,
+  requestHash: 64,
 } as const;
 
 /** One row of notification_records as TypeORM sees it (JSON columns hold text). */
@@ -61,6 +62,8 @@ export interface NotificationRecordRow {
   createdAt: Date;
   updatedAt: Date;
   version: number;
+  /** sha256 hex of the creating trigger's payload; '' on older rows. */
+  requestHash: string;
 }
 
 const L = NOTIFICATION_COLUMN_LIMITS;
@@ -104,6 +107,7 @@ export const NotificationRecordEntity = new EntitySchema<NotificationRecordRow>(
     createdAt: timeColumn('created_at'),
     updatedAt: timeColumn('updated_at'),
     version: intColumn('version'),
+    requestHash: stringColumn('request_hash', L.requestHash),
   },
   uniques: [{ name: 'uq_notification_records_dedupe', columns: ['userId', 'channel', 'dedupeKey'] }],
   indices: [

@@ -52,6 +52,7 @@ export const NOTIFICATION_COLUMNS = [
   'created_at',
   'updated_at',
   'version',
+  'request_hash',
 ].join(', ');
 
 /** Column list of notification_attempts (without the surrogate id), for raw SELECTs. */
@@ -97,6 +98,7 @@ export function mapNotificationRow(row: RawRow): NotificationRecord {
     dedupeKey: readText(row, 'dedupe_key'),
     critical: readBool(row, 'critical'),
     metadata: readMetadata(row),
+    requestHash: readText(row, 'request_hash'),
     status: readText(row, 'status') as NotificationStatus,
     attemptCount: readInt(row, 'attempt_count'),
     callCount: readInt(row, 'call_count'),

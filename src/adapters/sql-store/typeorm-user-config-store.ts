@@ -27,9 +27,8 @@ interface ConfigKey {
   readonly channel: string;
 }
 
-/** How the database tells keys apart: utf8mb4_bin is a PAD SPACE collation (trailing spaces ignored). */
-const keyText = (userId: string, channel: string): string =>
-  `${userId.replace(/ +$/, '')}\u0000${channel.replace(/ +$/, '')}`;
+/** How the database tells keys apart: byte for byte (NO PAD collation since migration 1767300000000). */
+const keyText = (userId: string, channel: string): string => `${userId}\u0000${channel}`;
 
 function rowFromRaw(raw: RawRow): UserChannelConfigRow {
   return {

@@ -1,31 +1,75 @@
 import { z } from 'zod';
 
 const CHANNEL_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const SCOPES = ['trigger', 'read', 'config', 'admin'] as const;
+const SCOPES = ['trigger', 'read', 'config', 'metrics', 'admin'] as const;
 
 /** An API-key scope (README.md, API). `admin` implies every other scope. */
 export type Scope = (typeof SCOPES)[number];
 
-const serverSchema = z.strictObject({
-  host: z.string().min(1).default('127.0.0.1'),
-  port: z.number().int().min(0).max(65535).default(8080),
-  /** Largest accepted request body; bigger ones get ResourceExhausted. */
-  maxRequestBytes: z
-    .number()
-    .int()
-    .positive()
-    .default(1024 * 1024),
-  /** Triggers processed at once; more get ResourceExhausted (`overloaded`) instead of queueing. */
-  maxInFlightTriggers: z.number().int().positive().default(256),
-  /**
-   * HTTP/2 streams one client connection may have open (unset: no cap, Node's default). grpc-js and
-   * the Go and Java clients queue calls beyond it; Node's http2 clients (connect-node) do not, and
-   * see REFUSED_STREAM errors instead, so it is off unless asked for.
-   */
-  maxConcurrentStreams: z.number().int().positive().optional(),
-  /** How long SIGTERM waits for in-flight RPCs and deliveries. */
-  shutdownGraceMs: z.number().int().nonnegative().default(15_000),
-});
+const serverSchema = z
+  .strictObject({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** Largest accepted request body; bigger ones get ResourceExhausted. */
+    maxRequestBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
+    /** Triggers processed at once; more get ResourceExhausted (`overloaded`) instead of queueing. */
+    maxInFlightTriggers: z.number().int().positive().default(256),
+    /**
+     * HTTP/2 streams one client connection may have open (SETTINGS_MAX_CONCURRENT_STREAMS). grpc-js,
+     * Go and Java clients queue calls beyond it; Node's http2 client (connect-node) assumes 100 until
+     * the server's SETTINGS arrive, so a cap below 100 refuses part of its first burst (REFUSED_STREAM).
+     */
+    maxConcurrentStreams: z.number().int().positive().default(100),
+    /** Request-body bytes buffered at once by the whole process; beyond it requests are refused. */
+    maxBufferedRequestBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(32 * 1024 * 1024),
+    /** Request-body bytes buffered at once for one client connection; beyond it requests are refused. */
+    maxBufferedRequestBytesPerConnection: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 1024 * 1024),
+    /** Response bytes written but not yet taken by clients, process-wide; beyond it responses are cut. */
+    maxUnsentResponseBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(16 * 1024 * 1024),
+    /** A request whose body has not fully arrived this long after its headers is refused. */
+    requestBodyTimeoutMs: z.number().int().positive().default(10_000),
+    /** A response the client has not taken in full this long after it was written is cut. */
+    responseTimeoutMs: z.number().int().positive().default(30_000),
+    /** An HTTP/2 connection with no open stream for this long is closed (GOAWAY). */
+    idleTimeoutMs: z.number().int().positive().default(30_000),
+    /** Memory one HTTP/2 session (nghttp2 state and queued frames) may use; beyond it new streams are refused. */
+    http2MaxSessionMemoryMb: z.number().int().positive().default(10),
+    /**
+     * Accept (and drop) request JSON fields and enum names the schema does not know, for callers built
+     * against a newer schema. Default false: INVALID_ARGUMENT naming the field, so a typo such as
+     * "critcal" is never silently ignored.
+     */
+    allowUnknownFields: z.boolean().default(false),
+    /** /metrics answers 401 unless called with an API key holding the `metrics` (or `admin`) scope. */
+    metricsRequireKey: z.boolean().default(false),
+    /** How long SIGTERM waits for in-flight RPCs and deliveries. */
+    shutdownGraceMs: z.number().int().nonnegative().default(15_000),
+  })
+  // A budget smaller than one allowed request would refuse every request of the largest size.
+  .refine((server) => server.maxBufferedRequestBytesPerConnection >= server.maxRequestBytes, {
+    message: 'must be at least server.maxRequestBytes',
+    path: ['maxBufferedRequestBytesPerConnection'],
+  })
+  .refine((server) => server.maxBufferedRequestBytes >= server.maxBufferedRequestBytesPerConnection, {
+    message: 'must be at least server.maxBufferedRequestBytesPerConnection',
+    path: ['maxBufferedRequestBytes'],
+  });
 
 const consoleSchema = z.strictObject({
   /** Serve the operator console at /console/ on the RPC port (api and all modes). */
@@ -114,8 +158,11 @@ const scannerSchema = z.strictObject({
 });
 
 const deliverySchema = z.strictObject({
-  /** Longest accepted rendered text, in characters. */
-  maxTextLength: z.number().int().positive().default(4000),
+  /**
+   * Longest accepted rendered text, in characters. At most 4,000,000: message_text is MEDIUMTEXT
+   * (16 MiB), which that many 4-byte characters still fit.
+   */
+  maxTextLength: z.number().int().positive().max(4_000_000).default(4000),
   /** Sent (with fallback_used = true) when a template is missing or renders empty. */
   fallbackText: z.string().min(1).default('You have a new notification.'),
   /** Templates per trigger_type: `{{variable}}` placeholders, plus {{target_url}}. */

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { ChannelRegistry } from '../channels/channel-registry.js';
+import { checkId, checkLength, echo, ID_LIMITS } from '../shared/field-rules.js';
 import { invalidField } from '../shared/gateway-error.js';
 import { newTraceId } from '../shared/ids.js';
 import type { MessageInput } from './render-message.js';
@@ -26,24 +28,21 @@ export interface ValidTrigger extends TriggerInput {
 
 /** Column widths of notification_records; longer values are rejected, never truncated. */
 export const FIELD_LIMITS = {
-  userId: 128,
-  triggerId: 191,
+  userId: ID_LIMITS.userId,
+  triggerId: ID_LIMITS.triggerId,
   triggerType: 64,
   previewId: 191,
   targetType: 64,
   targetId: 191,
   targetUrl: 2048,
-  dedupeKey: 191,
+  dedupeKey: ID_LIMITS.dedupeKey,
   traceId: 64,
   metadataEntries: 32,
   metadataKey: 64,
   metadataValue: 1024,
 } as const;
 
-function limit(field: string, value: string, max: number, required = false): void {
-  if (required && value.trim().length === 0) throw invalidField(field, 'field_required', 'is required');
-  if (value.length > max) throw invalidField(field, 'field_too_long', `is longer than ${max} characters`);
-}
+const limit = checkLength;
 
 function validateTargetUrl(url: string): void {
   if (!url) return;
@@ -60,8 +59,9 @@ function validateTargetUrl(url: string): void {
 
 function validateChannels(channels: readonly string[], registry: ChannelRegistry): string[] {
   channels.forEach((channel, i) => {
+    checkId(`channels[${i}]`, channel, ID_LIMITS.channel);
     if (!registry.get(channel)) {
-      throw invalidField(`channels[${i}]`, 'unknown_channel', `"${channel}" is not a configured channel`);
+      throw invalidField(`channels[${i}]`, 'unknown_channel', `${echo(channel)} is not a configured channel`);
     }
   });
   return [...new Set(channels)];
@@ -77,9 +77,45 @@ function validateMetadata(metadata: Readonly<Record<string, string>>): void {
     );
   }
   for (const [key, value] of entries) {
-    limit(`metadata.${key}`, key, FIELD_LIMITS.metadataKey);
+    if (key.length > FIELD_LIMITS.metadataKey) {
+      throw invalidField(
+        'metadata',
+        'field_too_long',
+        `key ${echo(key)} is longer than ${FIELD_LIMITS.metadataKey} characters`,
+      );
+    }
     limit(`metadata.${key}`, value, FIELD_LIMITS.metadataValue);
   }
+}
+
+function sortedEntries(map: Readonly<Record<string, string>>): Array<[string, string]> {
+  return Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * sha256 hex of what a trigger asks to send, the fingerprint stored as request_hash: a repeat of a
+ * dedupe key with another fingerprint is `idempotency_key_reused`. Channels are left out (each
+ * record is already one channel of the key) and so is the trace id (a retry may carry a new one).
+ * One JSON.stringify of a fixed-order array and one hash: a few microseconds on the Trigger path.
+ */
+export function triggerRequestHash(input: ValidTrigger): string {
+  const { target, message } = input;
+  const fingerprint = JSON.stringify([
+    input.userId,
+    input.triggerId,
+    input.triggerType,
+    input.previewId,
+    input.dedupeKey,
+    target.type,
+    target.id,
+    target.url,
+    message.text,
+    message.template,
+    sortedEntries(message.variables),
+    input.critical,
+    sortedEntries(input.metadata),
+  ]);
+  return createHash('sha256').update(fingerprint, 'utf8').digest('hex');
 }
 
 /**
@@ -92,8 +128,8 @@ export function validateTrigger(
   maxTextLength: number,
   templates: Readonly<Record<string, string>> = {},
 ): ValidTrigger {
-  limit('user_id', input.userId, FIELD_LIMITS.userId, true);
-  limit('trigger_id', input.triggerId, FIELD_LIMITS.triggerId, true);
+  checkId('user_id', input.userId, FIELD_LIMITS.userId);
+  checkId('trigger_id', input.triggerId, FIELD_LIMITS.triggerId);
   limit('trigger_type', input.triggerType, FIELD_LIMITS.triggerType);
   limit('preview_id', input.previewId, FIELD_LIMITS.previewId);
   const target = input.target ?? { type: '', id: '', url: '' };
@@ -110,7 +146,7 @@ export function validateTrigger(
   if (message.text.length > maxTextLength) {
     throw invalidField('message.text', 'text_too_long', `is longer than ${maxTextLength} characters`);
   }
-  limit('dedupe_key', input.dedupeKey, FIELD_LIMITS.dedupeKey);
+  checkId('dedupe_key', input.dedupeKey, FIELD_LIMITS.dedupeKey, false);
   limit('trace_id', input.traceId, FIELD_LIMITS.traceId);
   validateMetadata(input.metadata);
   return {

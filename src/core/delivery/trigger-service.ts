@@ -3,7 +3,8 @@ import type { MessageBus } from './message-bus.js';
 import type { NewNotification, NotificationRecord } from '../notification/notification-record.js';
 import type { ChannelRegistry } from '../channels/channel-registry.js';
 import type { Clock } from '../shared/clock.js';
-import { GatewayError } from '../shared/gateway-error.js';
+import { echo } from '../shared/field-rules.js';
+import { GatewayError, invalidField } from '../shared/gateway-error.js';
 import { newId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { NotificationStore } from '../notification/notification-store.js';
@@ -14,7 +15,7 @@ import type { DeliveryObserver } from '../metrics/delivery-observer.js';
 import { NO_OBSERVER } from '../metrics/delivery-observer.js';
 import { publishOrLeaveToScanner } from './publish-or-leave-to-scanner.js';
 import { renderMessage } from './render-message.js';
-import { validateTrigger, type TriggerInput } from './trigger-input.js';
+import { triggerRequestHash, validateTrigger, type TriggerInput } from './trigger-input.js';
 
 /** One notification a trigger produced (or found, when deduplicated). */
 export interface TriggerOutcome {
@@ -40,6 +41,23 @@ interface Placement {
   readonly status: 'pending' | 'skipped' | 'scheduled';
   readonly reason: string | null;
   readonly scheduledAt: Date | null;
+}
+
+/**
+ * A dedupe key names one request: its identical repeat is deduplicated, anything else under it is
+ * ALREADY_EXISTS `idempotency_key_reused` rather than a silent answer with the first record (rows
+ * older than request_hash have none and count as identical). When a trigger names several channels
+ * and only a later one conflicts, the records already created for the earlier ones stay.
+ */
+function assertSameRequest(stored: NotificationRecord, requestHash: string, explicitKey: boolean): void {
+  if (stored.requestHash === '' || stored.requestHash === requestHash) return;
+  const field = explicitKey ? 'dedupe_key' : 'trigger_id';
+  throw new GatewayError(
+    'already_exists',
+    'idempotency_key_reused',
+    `${field}: ${echo(stored.dedupeKey)} was already used for a different notification to this user; repeat the identical request or use a new key`,
+    field,
+  );
 }
 
 /**
@@ -116,6 +134,15 @@ export class TriggerService {
       },
       config.delivery.fallbackText,
     );
+    if (rendered.text.length > config.delivery.maxTextLength) {
+      // A template grows with its variables: the limit holds for what would be sent, not just message.text.
+      throw invalidField(
+        'message.variables',
+        'text_too_long',
+        `the rendered template is ${rendered.text.length} characters, longer than delivery.maxTextLength (${config.delivery.maxTextLength})`,
+      );
+    }
+    const requestHash = triggerRequestHash(input);
     const placements = await this.place(input, now);
     if (signal?.aborted) {
       throw new GatewayError(
@@ -143,6 +170,7 @@ export class TriggerService {
         dedupeKey: input.dedupeKey,
         critical: input.critical,
         metadata: input.metadata,
+        requestHash,
         status: placement.status,
         maxAttempts: config.retry.maxAttempts,
         nextAttemptAt: placement.scheduledAt ?? now,
@@ -151,6 +179,7 @@ export class TriggerService {
         scheduledAt: placement.scheduledAt,
       };
       const result = await this.deps.store.insertOrFind(record, now);
+      if (result.deduplicated) assertSameRequest(result.record, requestHash, raw.dedupeKey !== '');
       if (!result.deduplicated && result.record.status !== 'skipped')
         await this.publishBehind(result.record, now);
       outcomes.push(result);

@@ -1,6 +1,7 @@
 import { publishOrLeaveToScanner } from '../delivery/publish-or-leave-to-scanner.js';
 import type { MessageBus } from '../delivery/message-bus.js';
 import type { Clock } from '../shared/clock.js';
+import { checkId, echo, ID_LIMITS } from '../shared/field-rules.js';
 import { GatewayError, invalidField } from '../shared/gateway-error.js';
 import type { Logger } from '../shared/logger.js';
 import type { ListPage, ListQuery, NotificationStore } from './notification-store.js';
@@ -30,6 +31,9 @@ export class NotificationQueries {
   /** A page of records, newest first. */
   async list(query: Omit<ListQuery, 'limit'> & { pageSize: number }): Promise<ListPage> {
     if (query.pageSize < 0) throw invalidField('page_size', 'invalid_value', 'must not be negative');
+    checkId('user_id', query.userId ?? '', ID_LIMITS.userId, false);
+    checkId('channel', query.channel ?? '', ID_LIMITS.channel, false);
+    checkId('trigger_id', query.triggerId ?? '', ID_LIMITS.triggerId, false);
     const limit = Math.min(query.pageSize || PAGE_SIZE.default, PAGE_SIZE.max);
     try {
       return await this.deps.store.list({ ...query, limit });
@@ -77,10 +81,15 @@ export class NotificationQueries {
   }
 
   private async require(id: string): Promise<NotificationRecord> {
-    if (!id) throw invalidField('id', 'field_required', 'is required');
+    checkId('id', id, ID_LIMITS.notificationId);
     const record = await this.deps.store.findById(id);
-    if (!record)
-      throw new GatewayError('not_found', 'notification_not_found', `notification ${id} does not exist`);
+    if (!record) {
+      throw new GatewayError(
+        'not_found',
+        'notification_not_found',
+        `notification ${echo(id)} does not exist`,
+      );
+    }
     return record;
   }
 }

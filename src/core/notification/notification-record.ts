@@ -36,6 +36,11 @@ export interface NotificationRecord {
   readonly dedupeKey: string;
   readonly critical: boolean;
   readonly metadata: Readonly<Record<string, string>>;
+  /**
+   * sha256 hex of the trigger payload that created the record (trigger-input.ts triggerRequestHash),
+   * so a dedupe key repeated with another payload is told apart; '' on rows older than the column.
+   */
+  readonly requestHash: string;
   readonly status: NotificationStatus;
   /** Provider calls that spent the attempt budget (rate-limited calls do not). */
   readonly attemptCount: number;
@@ -80,6 +85,7 @@ export type NewNotification = Pick<
   | 'dedupeKey'
   | 'critical'
   | 'metadata'
+  | 'requestHash'
   | 'status'
   | 'maxAttempts'
   | 'nextAttemptAt'

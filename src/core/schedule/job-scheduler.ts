@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/clock.js';
+import { checkId, echo, ID_LIMITS } from '../shared/field-rules.js';
 import { GatewayError, invalidField } from '../shared/gateway-error.js';
 import type { ChannelRegistry } from '../channels/channel-registry.js';
 import type { JobListPage, JobStore } from './job-store.js';
@@ -42,7 +43,7 @@ export class JobScheduler {
       throw new GatewayError(
         'already_exists',
         'job_key_conflict',
-        `job ${valid.jobKey} already exists with a different trigger or due_at`,
+        `job ${echo(valid.jobKey)} already exists with a different trigger or due_at`,
         'job_key',
       );
     }
@@ -59,7 +60,7 @@ export class JobScheduler {
     throw new GatewayError(
       'failed_precondition',
       'job_already_triggered',
-      `job ${jobKey} is ${job.status}; only a waiting job can be cancelled`,
+      `job ${echo(jobKey)} is ${job.status}; only a waiting job can be cancelled`,
     );
   }
 
@@ -67,7 +68,7 @@ export class JobScheduler {
   async get(jobKey: string): Promise<ScheduledJob> {
     validateJobKey(jobKey);
     const job = await this.deps.jobs.findByKey(jobKey);
-    if (!job) throw new GatewayError('not_found', 'job_not_found', `job ${jobKey} does not exist`);
+    if (!job) throw new GatewayError('not_found', 'job_not_found', `job ${echo(jobKey)} does not exist`);
     return job;
   }
 
@@ -79,6 +80,7 @@ export class JobScheduler {
     cursor?: string;
   }): Promise<JobListPage> {
     if (query.pageSize < 0) throw invalidField('page_size', 'invalid_value', 'must not be negative');
+    checkId('user_id', query.userId ?? '', ID_LIMITS.userId, false);
     const limit = Math.min(query.pageSize || JOB_PAGE_SIZE.default, JOB_PAGE_SIZE.max);
     try {
       return await this.deps.jobs.list({ ...query, limit });

@@ -1,5 +1,6 @@
 import { FIELD_LIMITS, validateTrigger, type TriggerInput } from '../delivery/trigger-input.js';
 import type { ChannelRegistry } from '../channels/channel-registry.js';
+import { checkId } from '../shared/field-rules.js';
 import { GatewayError, invalidField } from '../shared/gateway-error.js';
 
 /** Prefix of the dedupe key a fired job gets when its trigger carries none. */
@@ -19,12 +20,9 @@ export interface ScheduleJobInput {
   readonly trigger: TriggerInput | undefined;
 }
 
-/** Validates a job key (required, length-limited); throws InvalidArgument naming `job_key`. */
+/** Validates a job key (required, length-limited, an exact id); throws InvalidArgument naming `job_key`. */
 export function validateJobKey(jobKey: string): string {
-  if (jobKey.trim().length === 0) throw invalidField('job_key', 'field_required', 'is required');
-  if (jobKey.length > MAX_JOB_KEY_LENGTH) {
-    throw invalidField('job_key', 'field_too_long', `is longer than ${MAX_JOB_KEY_LENGTH} characters`);
-  }
+  checkId('job_key', jobKey, MAX_JOB_KEY_LENGTH);
   return jobKey;
 }
 

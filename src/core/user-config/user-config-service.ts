@@ -5,6 +5,7 @@ import { channelPreflight } from './channel-preflight.js';
 import type { ChannelRegistry, LoadedChannel } from '../channels/channel-registry.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { Clock } from '../shared/clock.js';
+import { checkId, echo, ID_LIMITS } from '../shared/field-rules.js';
 import { GatewayError, invalidField } from '../shared/gateway-error.js';
 import { newId, newTraceId } from '../shared/ids.js';
 import type { ChannelSettingsSource, QuietHours, UserChannelSetting } from './channel-settings-source.js';
@@ -40,6 +41,9 @@ export interface ChannelTestResult {
 
 const TEST_TEXT = 'notify-gateway test message: this channel works.';
 
+/** Bytes settings_ciphertext (TEXT) holds, counted in UTF-8 (plaintext mode stores the JSON as is). */
+export const MAX_SEALED_SETTINGS_BYTES = 65_535;
+
 /**
  * Per-user channel settings: validated against the plugin's declared keys, sealed at rest, masked
  * on read, and read fresh (not snapshotted) by every delivery through ChannelSettingsSource.
@@ -52,11 +56,13 @@ export class UserConfigService implements ChannelSettingsSource {
       readonly channels: ChannelRegistry;
       readonly clock: Clock;
       readonly sendTimeoutMs: number;
+      /** delivery.maxTextLength: the longest TestChannel text, as for Trigger. */
+      readonly maxTextLength: number;
     },
   ) {}
 
   async upsert(input: ChannelConfigInput): Promise<MaskedChannelConfig> {
-    if (!input.userId) throw invalidField('user_id', 'field_required', 'is required');
+    checkId('user_id', input.userId, ID_LIMITS.userId);
     const channel = this.requireChannel(input.channel);
     validateSchedulePrefs(input.timezone, input.quietHours);
     validateLocale(input.locale);
@@ -72,13 +78,22 @@ export class UserConfigService implements ChannelSettingsSource {
         'no NOTIFY_SECRET_KEYS configured to encrypt settings',
       );
     }
+    const sealedSettings =
+      Object.keys(settings).length > 0 ? this.deps.box.seal(JSON.stringify(settings)) : null;
+    const sealedBytes = sealedSettings ? Buffer.byteLength(sealedSettings.ciphertext, 'utf8') : 0;
+    if (sealedBytes > MAX_SEALED_SETTINGS_BYTES) {
+      throw invalidField(
+        'settings',
+        'field_too_long',
+        `take ${sealedBytes} bytes once sealed; at most ${MAX_SEALED_SETTINGS_BYTES} are stored`,
+      );
+    }
     const stored = await this.deps.store.upsert(
       {
         userId: input.userId,
         channel: input.channel,
         enabled: input.enabled,
-        sealedSettings:
-          Object.keys(settings).length > 0 ? this.deps.box.seal(JSON.stringify(settings)) : null,
+        sealedSettings,
         timezone: input.timezone,
         locale: input.locale,
         quietHours: input.quietHours,
@@ -89,27 +104,30 @@ export class UserConfigService implements ChannelSettingsSource {
   }
 
   async getUserConfig(userId: string): Promise<MaskedChannelConfig[]> {
-    if (!userId) throw invalidField('user_id', 'field_required', 'is required');
+    checkId('user_id', userId, ID_LIMITS.userId);
     return (await this.deps.store.listForUser(userId)).map((stored) => this.masked(stored));
   }
 
   async delete(userId: string, channel: string): Promise<boolean> {
-    if (!userId) throw invalidField('user_id', 'field_required', 'is required');
-    if (!channel) throw invalidField('channel', 'field_required', 'is required');
+    checkId('user_id', userId, ID_LIMITS.userId);
+    checkId('channel', channel, ID_LIMITS.channel);
     return this.deps.store.delete(userId, channel);
   }
 
   /** Send a test message now through the user's channel; no record is written. */
   async testChannel(userId: string, channelId: string, text: string): Promise<ChannelTestResult> {
-    if (!userId) throw invalidField('user_id', 'field_required', 'is required');
+    checkId('user_id', userId, ID_LIMITS.userId);
     const channel = this.requireChannel(channelId);
+    if (text.length > this.deps.maxTextLength) {
+      throw invalidField('text', 'text_too_long', `is longer than ${this.deps.maxTextLength} characters`);
+    }
     const setting = await this.get(userId, channelId);
     // A disabled channel can still be tested: only missing settings make the test impossible.
     if (channelPreflight(channel, setting)?.code === 'no_channel_config') {
       throw new GatewayError(
         'failed_precondition',
         'no_channel_config',
-        `user ${userId} has no settings for channel ${channelId}`,
+        `user ${echo(userId)} has no settings for channel ${channelId}`,
       );
     }
     const id = newId(this.deps.clock.now());
@@ -151,10 +169,10 @@ export class UserConfigService implements ChannelSettingsSource {
   }
 
   private requireChannel(channelId: string): LoadedChannel {
-    if (!channelId) throw invalidField('channel', 'field_required', 'is required');
+    checkId('channel', channelId, ID_LIMITS.channel);
     const channel = this.deps.channels.get(channelId);
     if (!channel)
-      throw invalidField('channel', 'unknown_channel', `"${channelId}" is not a configured channel`);
+      throw invalidField('channel', 'unknown_channel', `${echo(channelId)} is not a configured channel`);
     return channel;
   }
 

@@ -1,5 +1,6 @@
 import { SettingsError, type SettingSpec } from '../contract/index.js';
 import type { LoadedChannel } from '../channels/channel-registry.js';
+import { ECHO_MAX_CHARS, echo } from '../shared/field-rules.js';
 import { invalidField } from '../shared/gateway-error.js';
 import type { QuietHours } from './channel-settings-source.js';
 import { isValidTimeZone, parseClockTime } from './quiet-hours.js';
@@ -13,7 +14,7 @@ export function validateSettings(channel: LoadedChannel, settings: Readonly<Reco
     if (!declared.has(key)) {
       const allowed = [...declared.keys()].join(', ') || 'none';
       throw invalidField(
-        `settings.${key}`,
+        `settings.${key.length > ECHO_MAX_CHARS ? `${key.slice(0, ECHO_MAX_CHARS)}…` : key}`,
         'unknown_setting',
         `is not a setting of channel ${channel.id} (allowed: ${allowed})`,
       );
@@ -43,7 +44,7 @@ export function validateSettings(channel: LoadedChannel, settings: Readonly<Reco
 /** Check the time zone (IANA) and quiet hours ("HH:MM" pair). */
 export function validateSchedulePrefs(timezone: string, quietHours: QuietHours | null): void {
   if (timezone && !isValidTimeZone(timezone)) {
-    throw invalidField('timezone', 'invalid_timezone', `"${timezone}" is not an IANA time zone`);
+    throw invalidField('timezone', 'invalid_timezone', `${echo(timezone)} is not an IANA time zone`);
   }
   if (!quietHours) return;
   for (const part of ['start', 'end'] as const) {

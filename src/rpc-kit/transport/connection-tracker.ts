@@ -14,6 +14,9 @@ export class ConnectionTracker {
   private closing = false;
   private onEmpty: (() => void) | undefined;
 
+  /** idleTimeoutMs: an HTTP/2 session with no open stream for this long is closed. */
+  constructor(private readonly idleTimeoutMs: number) {}
+
   /** Registers a freshly accepted socket (destroyed at once when draining has begun). */
   trackSocket(socket: Socket): void {
     if (this.closing) {
@@ -38,7 +41,25 @@ export class ConnectionTracker {
   /** Registers an HTTP/2 session (its socket is wrapped in a proxy, so sessions are tracked on their own). */
   trackSession(session: http2.ServerHttp2Session): void {
     this.sessions.add(session);
-    session.once('close', () => this.sessions.delete(session));
+    // A client that sent only the preface (or stopped calling) would hold its socket for ever.
+    let open = 0;
+    let idle: NodeJS.Timeout | undefined;
+    const armIdle = (): void => {
+      idle = setTimeout(() => session.close(), this.idleTimeoutMs);
+      idle.unref();
+    };
+    session.on('stream', (stream: http2.ServerHttp2Stream) => {
+      open++;
+      clearTimeout(idle);
+      stream.once('close', () => {
+        if (--open === 0 && !session.closed) armIdle();
+      });
+    });
+    session.once('close', () => {
+      clearTimeout(idle);
+      this.sessions.delete(session);
+    });
+    armIdle();
     if (this.closing) session.close();
   }
 

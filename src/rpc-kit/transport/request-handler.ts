@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
-import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
+import type { ConnectError, ConnectRouter, Interceptor } from '@connectrpc/connect';
+import { createConnectNodeHandler } from './connect-node-handler.js';
+import type { MemoryGuard } from './memory-guard.js';
+import type { ErrorDecorator } from './protocol-error-details.js';
+import { answerWithoutBody } from './rpc-refusal.js';
 
 /** Largest request message connect accepts before answering ResourceExhausted: 1 MiB. */
 export const DEFAULT_RPC_READ_MAX_BYTES = 1024 * 1024;
@@ -24,25 +27,51 @@ export interface RpcTransportLogger {
   debug(fields: Record<string, unknown>, message: string): void;
 }
 
-/** What the shared request handler needs; the listener fills shutdownSignal. */
+/**
+ * Decides from the path (`/package.Service/Method`) and headers alone whether a call may proceed,
+ * before one byte of its body is read: undefined to proceed, else the error to answer.
+ */
+export type HeaderAuthorizer = (
+  path: string,
+  headers: IncomingMessage['headers'],
+) => ConnectError | undefined;
+
+/** What the shared request handler needs; the listener fills shutdownSignal and guard. */
 export interface RpcRequestHandlerOptions {
   routes: (router: ConnectRouter) => void;
   interceptors?: Interceptor[] | undefined;
   httpRoutes?: Record<string, HttpRouteHandler> | undefined;
   readMaxBytes?: number | undefined;
+  /** Checked before a body is read; also applies to httpRoutes. */
+  authorize?: HeaderAuthorizer | undefined;
+  /** Called with the router once routes have registered; a throw stops the listener from starting. */
+  verifyRoutes?: ((router: ConnectRouter) => void) | undefined;
+  /** Bounds buffered request bodies and unsent responses. */
+  guard?: MemoryGuard | undefined;
   shutdownSignal?: AbortSignal | undefined;
   logger?: RpcTransportLogger | undefined;
+  /** Accept (and drop) JSON fields and enum names the schema does not know. Default false: InvalidArgument. */
+  ignoreUnknownJsonFields?: boolean | undefined;
+  /** Supplies details for errors connect raises before any handler runs (decode, size). */
+  decorateError?: ErrorDecorator | undefined;
 }
 
 /** One request listener for both the HTTP/1.1 and the HTTP/2 server: exact-path httpRoutes first, then connect. */
 export function createRpcRequestHandler(
   options: RpcRequestHandlerOptions,
 ): (req: HttpRequest, res: HttpResponse) => void {
-  const rpc = connectNodeAdapter({
-    routes: options.routes,
+  const rpc = createConnectNodeHandler({
+    routes: (router) => {
+      options.routes(router);
+      options.verifyRoutes?.(router);
+    },
     interceptors: options.interceptors ?? [],
     readMaxBytes: options.readMaxBytes ?? DEFAULT_RPC_READ_MAX_BYTES,
     shutdownSignal: options.shutdownSignal,
+    // connect ignores unknown JSON fields by default, so a typo such as "critcal" was dropped silently.
+    jsonOptions: { ignoreUnknownFields: options.ignoreUnknownJsonFields ?? false },
+    decorateError: options.decorateError,
+    logger: options.logger,
   });
   // A Map, not the record itself, so that a path such as "/constructor" can never hit Object.prototype.
   const entries = Object.entries(options.httpRoutes ?? {});
@@ -54,9 +83,16 @@ export function createRpcRequestHandler(
     httpRoutes.get(path) ??
     prefixRoutes.find(({ prefix, bare }) => path === bare || path.startsWith(prefix))?.route;
   const logger = options.logger;
+  const { authorize, guard } = options;
 
   return (req, res) => {
     const path = (req.url ?? '').split('?', 1)[0] ?? '';
+    const refusal = authorize?.(path, req.headers);
+    if (refusal !== undefined) {
+      answerWithoutBody(req, res, refusal);
+      return;
+    }
+    if (guard !== undefined && !guard.admit(req, res)) return;
     const route = routeFor(path);
     if (route === undefined) {
       rpc(req, res);

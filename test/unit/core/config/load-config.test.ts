@@ -56,6 +56,13 @@ describe('loadGatewayConfig', () => {
     );
   });
 
+  it('caps delivery.maxTextLength at what message_text holds, and defaults server.allowUnknownFields off', () => {
+    expect(configErrorOf(() => parseGatewayConfig({ delivery: { maxTextLength: 4_000_001 } })).path).toBe(
+      'delivery.maxTextLength',
+    );
+    expect(parseGatewayConfig({}).server.allowUnknownFields).toBe(false);
+  });
+
   it('names the path of a bad value inside a list', () => {
     const error = configErrorOf(() =>
       parseGatewayConfig({

@@ -1,5 +1,6 @@
 import type { MigrationInterface } from 'typeorm';
 import { InitialSchema1767225600000 } from './1767225600000-initial-schema.js';
+import { ExactIds1767300000000 } from './1767300000000-exact-ids.js';
 import { JobFailure1767310000000 } from './1767310000000-job-failure.js';
 import { FeishuLifecycle1767500000000 } from './1767500000000-feishu-lifecycle.js';
 import { AttemptsStartedIndex1767800000000 } from './1767800000000-attempts-started-index.js';
@@ -7,6 +8,7 @@ import { AttemptsStartedIndex1767800000000 } from './1767800000000-attempts-star
 /** The MySQL/MariaDB migrations in order; a SQLite set lives beside this folder, never mixed in. */
 export const MYSQL_MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   InitialSchema1767225600000,
+  ExactIds1767300000000,
   JobFailure1767310000000,
   FeishuLifecycle1767500000000,
   AttemptsStartedIndex1767800000000,
