@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteTopology } from '../../src/adapters/amqp-bus/topology.js';
 import { normalizeTrigger, triggerPayloadHash } from '../../src/core/schedule/job-payload.js';
 import { createLogger } from '../../src/core/shared/logger.js';
+import { UnstorableValueError } from '../../src/core/shared/unstorable-value-error.js';
 import { migrateDatabase, openDatabase, type OpenDatabase } from '../../src/adapters/sql-store/open-store.js';
 import { NotificationStatus } from '../../src/gen/notify/v1/notification_pb.js';
 import { JobStatus, type Job } from '../../src/gen/notify/v1/schedule_service_pb.js';
@@ -17,6 +18,7 @@ import {
   waitForJobFired,
   type ScheduleClient,
 } from '../helpers/schedule-clients.js';
+import { newNotification } from '../helpers/notification-fixtures.js';
 import { createTestDatabase } from '../helpers/test-database.js';
 import { TEST_AMQP_URL, uniqueSuffix } from '../helpers/test-env.js';
 import { TEST_SECRET_KEYS, testConfig } from '../helpers/test-gateway.js';
@@ -176,7 +178,7 @@ describe.each(STORES)('scheduled jobs on %s', (_name, makeStore) => {
   });
 });
 
-describe('a job whose notification MariaDB refuses to store (poison metadata)', () => {
+describe('poison jobs and values on MariaDB and RabbitMQ', () => {
   let store: Store;
   let db: OpenDatabase;
   let worker: RunningGateway;
@@ -205,12 +207,18 @@ describe('a job whose notification MariaDB refuses to store (poison metadata)', 
     await store?.drop();
   });
 
-  it('ends FAILED once with a reason, nothing in notify.dead, notify_dead_letters 0', async () => {
-    // 32 values of 1,024 CJK characters: 96 KiB of UTF-8, over the 64 KiB `metadata` column. Stored
-    // directly, as a job accepted before the API checked sizes in bytes would be.
-    const metadata = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`k${i}`, '一'.repeat(1024)]));
+  it('a value the database refuses is an UnstorableValueError, not a retryable failure', async () => {
+    // Bypassing validation, as a row written under older rules would: user_id is VARCHAR(128).
+    await expect(
+      db.notifications.insertOrFind(newNotification({ userId: 'u'.repeat(200) }), new Date()),
+    ).rejects.toBeInstanceOf(UnstorableValueError);
+  });
+
+  it("a stored job that today's rules reject ends FAILED once with a reason, nothing in notify.dead, notify_dead_letters 0", async () => {
+    // A job accepted under older rules (stored directly): its trigger's user_id is longer than any
+    // notification may have, so every fire of it fails the same way.
     const trigger = normalizeTrigger({
-      userId: 'poison-user',
+      userId: 'u'.repeat(200),
       triggerId: 'poison',
       triggerType: '',
       previewId: '',
@@ -220,7 +228,7 @@ describe('a job whose notification MariaDB refuses to store (poison metadata)', 
       dedupeKey: '',
       critical: false,
       traceId: '',
-      metadata,
+      metadata: {},
     });
     const jobKey = `poison-${uniqueSuffix()}`;
     await db.jobs.insertOrFind(
