@@ -1,4 +1,5 @@
-// Fails when src/gen differs from what `buf generate` produces from proto/ (generated code is committed).
+// Fails when src/gen or descriptors/notify.binpb differ from what `npm run generate` produces from
+// proto/ (both are committed).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,8 +27,17 @@ const stale = fresh.filter(
     readFileSync(join(out, 'src/gen', f), 'utf8') !== readFileSync(join('src/gen', f), 'utf8'),
 );
 const extra = committed.filter((f) => !fresh.includes(f));
+const descriptors = join(out, 'notify.binpb');
+execFileSync('npx', ['buf', 'build', '-o', descriptors], { stdio: 'inherit' });
+let committedDescriptors;
+try {
+  committedDescriptors = readFileSync('descriptors/notify.binpb');
+} catch {
+  committedDescriptors = Buffer.alloc(0);
+}
+if (!readFileSync(descriptors).equals(committedDescriptors)) stale.push('descriptors/notify.binpb');
 if (stale.length || extra.length) {
-  console.error(`src/gen is out of date (run npm run generate): ${[...stale, ...extra].join(', ')}`);
+  console.error(`generated files are out of date (run npm run generate): ${[...stale, ...extra].join(', ')}`);
   process.exit(1);
 }
-console.log('src/gen is up to date');
+console.log('src/gen and descriptors/notify.binpb are up to date');

@@ -7,6 +7,7 @@ import { SecretBox } from './core/secrets/secret-box.js';
 import { parseSecretKeys } from './core/secrets/secret-keyring.js';
 import type { Logger } from './core/shared/logger.js';
 import { rotateSecrets } from './core/user-config/rotate-secrets.js';
+import { startTelemetry } from './core/telemetry/start-telemetry.js';
 import { startGateway, type GatewayMode } from './server.js';
 
 const USAGE = 'usage: notify-gateway <api|worker|all|migrate|rotate-secrets>';
@@ -44,6 +45,9 @@ async function main(argv: readonly string[]): Promise<number> {
     logger.info({ rotated }, 'channel settings re-encrypted with the newest key');
     return 0;
   }
+  // Before the gateway starts, so the first RPC and delivery are already traced (when configured).
+  const stopTelemetry = await startTelemetry(process.env, mode);
+  if (stopTelemetry) logger.info({}, 'OpenTelemetry trace export on (OTLP/HTTP)');
   const gateway = await startGateway({ config, mode: mode as GatewayMode, logger });
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -57,13 +61,19 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       stopping = true;
       logger.info({ signal }, 'shutting down: draining RPCs and deliveries');
-      gateway.stop().then(
-        () => resolve(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          resolve(1);
-        },
-      );
+      gateway
+        .stop()
+        // The last spans (the shutdown's own deliveries) are flushed before the process exits.
+        .then(() =>
+          stopTelemetry?.().catch((error: unknown) => logger.warn({ err: error }, 'trace flush failed')),
+        )
+        .then(
+          () => resolve(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'shutdown failed');
+            resolve(1);
+          },
+        );
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));

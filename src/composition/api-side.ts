@@ -3,6 +3,7 @@ import { createApiKeyAuth, isLoopbackHost } from '../adapters/rpc/auth-intercept
 import { createConfigServiceHandler } from '../adapters/rpc/config-service-handler.js';
 import { createErrorLoggingInterceptor } from '../adapters/rpc/error-logging-interceptor.js';
 import { withProtocolErrorInfo } from '../adapters/rpc/error-mapping.js';
+import { createRpcObserverInterceptor } from '../adapters/rpc/rpc-observer-interceptor.js';
 import { createNotificationServiceHandler } from '../adapters/rpc/notification-service-handler.js';
 import { callbackRoutes } from '../adapters/rpc/callback-routes.js';
 import { createOperationsServiceHandler } from '../adapters/rpc/operations-service-handler.js';
@@ -21,7 +22,12 @@ import { NotificationQueries } from '../core/notification/notification-queries.j
 import { OverviewQueries } from '../core/operations/overview-queries.js';
 import { JobScheduler } from '../core/schedule/job-scheduler.js';
 import { HealthStatusBoard } from '../rpc-kit/health/health-status-board.js';
+import { createCorsPolicy } from '../rpc-kit/transport/cors-policy.js';
 import { startRpcListener, type RpcListener } from '../rpc-kit/transport/rpc-listener.js';
+import { ConfigService } from '../gen/notify/v1/config_service_pb.js';
+import { NotificationService } from '../gen/notify/v1/notification_service_pb.js';
+import { OperationsService } from '../gen/notify/v1/operations_service_pb.js';
+import { ScheduleService } from '../gen/notify/v1/schedule_service_pb.js';
 import type { SharedInfrastructure } from './shared-infrastructure.js';
 import { transportOptions } from './transport-options.js';
 
@@ -98,15 +104,23 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
   // Scopes are declared where each service is registered; one served without them stops the boot.
   const access = new MethodAccessTable();
   const auth = createApiKeyAuth(config.auth, access, config.server);
+  // grpc.health.v1 answers per service, as load balancers and grpc-health-probe ask by name.
+  for (const service of [NotificationService, ConfigService, ScheduleService, OperationsService])
+    health.set(service.typeName, 'serving');
   const listener = await startRpcListener({
     ...transportOptions(config),
     port: config.server.port,
     readMaxBytes: config.server.maxRequestBytes,
     ignoreUnknownJsonFields: config.server.allowUnknownFields,
     decorateError: withProtocolErrorInfo,
+    cors: createCorsPolicy(config.server.cors),
     authorize: auth.authorize,
     verifyRoutes: access.verify,
-    interceptors: [createErrorLoggingInterceptor(logger.child({ component: 'rpc' })), auth.interceptor],
+    interceptors: [
+      createRpcObserverInterceptor(metrics, logger.child({ component: 'rpc' })),
+      createErrorLoggingInterceptor(logger.child({ component: 'rpc' })),
+      auth.interceptor,
+    ],
     routes: (router: ConnectRouter) =>
       registerGatewayRoutes(router, access, {
         notifications: createNotificationServiceHandler(triggers, queries, lifecycle),

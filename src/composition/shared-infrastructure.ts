@@ -63,8 +63,16 @@ export async function openSharedInfrastructure(
   const bus = openBus(config.broker, logger);
   await bus.start();
   closers.push(() => bus.close());
-  const metrics = new GatewayMetrics(anyDb ? () => countByStatus(anyDb.dataSource) : undefined, () =>
-    bus.deadLetterDepth(),
+  // Database and broker gauges come from the api only: a worker exporting them too would make every
+  // sum over scrape targets count each record twice.
+  const metrics = new GatewayMetrics(
+    apiDb
+      ? {
+          countByStatus: () => countByStatus(apiDb.dataSource),
+          deadLetterDepth: async () =>
+            (await bus.queueDepths()).reduce((sum, depth) => sum + (depth.dead ? depth.messages : 0), 0),
+        }
+      : {},
   );
   const box = createSecretBox(config, options.secretKeys, logger);
   return {

@@ -109,6 +109,32 @@ describe.each(STORES)('operator console on %s', (_name, start) => {
     expect(browser.errors).toEqual([]);
   });
 
+  it('acknowledges a notification after confirmation, and shows a refused recall with its code', async () => {
+    const { page } = browser;
+    const id = await trigger(gateway.baseUrl, 'u-ack', 'console-ack-1');
+    await waitFor(async () => (await statusOf(gateway.baseUrl, id)) === 'NOTIFICATION_STATUS_SENT', 'SENT');
+    await page.goto(`${gateway.baseUrl}/console/notifications/${id}`);
+    await page.waitForSelector('[data-testid=action-acknowledge] button');
+    expect(await page.$eval('[data-testid=acknowledged]', (el) => el.textContent)).toBe('—');
+    await page.click('[data-testid=action-acknowledge] button');
+    await page.click('[data-testid=action-acknowledge] button.danger');
+    await waitForText(page, 'Acknowledge: done.');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=acknowledged]')?.textContent?.includes('console') === true,
+    );
+    const stored = await rpc(gateway.baseUrl, 'NotificationService/GetNotification', { id });
+    expect((stored.notification as { acknowledgedBy: string }).acknowledgedBy).toBe('console');
+
+    // The mock channel cannot recall: the gateway's FAILED_PRECONDITION is shown as it is.
+    await page.click('[data-testid=action-recall] button');
+    await page.click('[data-testid=action-recall] button.danger');
+    await page.waitForSelector('[data-testid=action-recall] .error');
+    expect(await page.$eval('[data-testid=action-recall] .error', (el) => el.textContent)).toContain(
+      'FAILED_PRECONDITION',
+    );
+    expect(browser.errors).toEqual([]);
+  });
+
   it('shows a dead notification under its error code and retries it to SENT after confirmation', async () => {
     const { page } = browser;
     const id = await trigger(gateway.baseUrl, 'u-dead', 'console-dead-1', {

@@ -214,7 +214,7 @@ describe('poison jobs and values on MariaDB and RabbitMQ', () => {
     ).rejects.toBeInstanceOf(UnstorableValueError);
   });
 
-  it("a stored job that today's rules reject ends FAILED once with a reason, nothing in notify.dead, notify_dead_letters 0", async () => {
+  it("a stored job that today's rules reject ends FAILED once with a reason, nothing in notify.dead", async () => {
     // A job accepted under older rules (stored directly): its trigger's user_id is longer than any
     // notification may have, so every fire of it fails the same way.
     const trigger = normalizeTrigger({
@@ -254,7 +254,5 @@ describe('poison jobs and values on MariaDB and RabbitMQ', () => {
       1,
     );
     expect(await worker.bus.deadLetterDepth()).toBe(0);
-    const metrics = await (await fetch(`http://127.0.0.1:${worker.port}/metrics`)).text();
-    expect(metrics).toMatch(/^notify_dead_letters 0$/m);
   });
 });

@@ -37,6 +37,16 @@ export function NotificationDetailPage({ id }: { id: string }) {
           <div class="actions">
             {action('retry', () => api.notifications.retryNotification({ id }), 'action-retry')}
             {action('cancel', () => api.notifications.cancelNotification({ id }), 'action-cancel')}
+            {action(
+              'recall',
+              () => api.notifications.recallNotification({ id, reason: 'recalled from the console' }),
+              'action-recall',
+            )}
+            {action(
+              'acknowledge',
+              () => api.notifications.acknowledgeNotification({ id, by: 'console' }),
+              'action-acknowledge',
+            )}
           </div>
           <Section title={t('notification')}>
             <dl class="fields" data-testid="notification-fields">
@@ -77,6 +87,14 @@ export function NotificationDetailPage({ id }: { id: string }) {
                   '—'
                 )}
               </dd>
+              <dt>{t('acknowledged')}</dt>
+              <dd data-testid="acknowledged">
+                {notification.acknowledgedAt
+                  ? `${formatTime(notification.acknowledgedAt, language)} · ${notification.acknowledgedBy}`
+                  : '—'}
+              </dd>
+              <dt>{t('recalledAt')}</dt>
+              <dd>{formatTime(notification.recalledAt, language)}</dd>
               <dt>{t('traceId')}</dt>
               <dd>{notification.traceId || '—'}</dd>
             </dl>
@@ -89,6 +107,9 @@ export function NotificationDetailPage({ id }: { id: string }) {
                 {notification.attempts.map((attempt) => (
                   <li class={`outcome-${outcomeName(attempt.outcome).toLowerCase()}`}>
                     <span class="attempt-no">#{attempt.attemptNo}</span>{' '}
+                    {attempt.kind && attempt.kind !== 'send' ? (
+                      <span class="badge">{attempt.kind}</span>
+                    ) : null}{' '}
                     <strong>{outcomeName(attempt.outcome)}</strong>{' '}
                     {attempt.errorCode ? <code>{attempt.errorCode}</code> : null} {attempt.errorMessage}{' '}
                     <span class="muted">

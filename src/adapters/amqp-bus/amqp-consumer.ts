@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import {
   isPermanentHandlerError,
+  type BusEvent,
   type BusHandler,
   type BusQueue,
   type Subscription,
@@ -9,6 +10,7 @@ import {
 import { errorMessage, type BusLogger } from './bus-logger.js';
 import { decodeEvent } from './event-codec.js';
 import { withTimeout } from './with-timeout.js';
+import { extractTraceContext, isTracingEnabled, withSpan } from '../../core/telemetry/tracing.js';
 
 /** What one consumer needs from the bus that owns it. */
 export interface AmqpConsumerOptions {
@@ -99,6 +101,24 @@ export class AmqpConsumer implements Subscription {
     this.options.onCancelled(this);
   }
 
+  /** The handler inside a consume span that continues the publisher's trace (from the message headers). */
+  private handleTraced(message: ConsumeMessage, event: BusEvent): Promise<void> {
+    const headers = message.properties.headers;
+    return withSpan(
+      'notify.consume',
+      {
+        kind: 'consumer',
+        parent: extractTraceContext(headers),
+        attributes: {
+          'messaging.system': 'rabbitmq',
+          'messaging.destination.name': this.options.queueName,
+          'messaging.message.id': String(message.properties.messageId ?? ''),
+        },
+      },
+      () => this.options.handler(event),
+    );
+  }
+
   private onMessage(model: ChannelModel, channel: Channel, message: ConsumeMessage | null): void {
     const { logger, queue, handler } = this.options;
     if (message === null) {
@@ -124,7 +144,7 @@ export class AmqpConsumer implements Subscription {
       return;
     }
     const task = Promise.resolve()
-      .then(() => handler(event))
+      .then(() => (isTracingEnabled() ? this.handleTraced(message, event) : handler(event)))
       .then(
         () => settle(channel, message, 'ack', logger),
         (error: unknown) => {

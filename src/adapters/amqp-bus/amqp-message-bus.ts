@@ -20,6 +20,7 @@ import { AmqpConsumer } from './amqp-consumer.js';
 import { errorMessage, SILENT_BUS_LOGGER, type BusLogger } from './bus-logger.js';
 import { encodeEvent } from './event-codec.js';
 import { withTimeout } from './with-timeout.js';
+import { injectTraceContext, isTracingEnabled, withSpan } from '../../core/telemetry/tracing.js';
 import {
   declareDeadQueue,
   declareTopology,
@@ -108,7 +109,19 @@ export class AmqpMessageBus implements MessageBus {
    * Publishes persistently and resolves on the broker's confirm; rejects when disconnected, nacked,
    * unroutable, or not confirmed within `publishTimeoutMs`.
    */
-  async publish(event: BusEvent, options: PublishOptions = {}): Promise<void> {
+  publish(event: BusEvent, options: PublishOptions = {}): Promise<void> {
+    if (!isTracingEnabled()) return this.publishConfirmed(event, options);
+    const attributes = {
+      'messaging.system': 'rabbitmq',
+      'messaging.destination.name': this.names.exchange,
+      'messaging.rabbitmq.destination.routing_key': routingKeyOf(event),
+    };
+    return withSpan('notify.publish', { kind: 'producer', attributes }, () =>
+      this.publishConfirmed(event, options),
+    );
+  }
+
+  private async publishConfirmed(event: BusEvent, options: PublishOptions): Promise<void> {
     const live = this.live;
     if (this.closed || !live) throw new Error('message bus is not connected');
     const delayMs = options.delayMs ?? 0;
@@ -145,7 +158,7 @@ export class AmqpMessageBus implements MessageBus {
               messageId,
               type: event.kind,
               timestamp: Math.floor(Date.now() / 1000),
-              headers: tier ? { [DELAY_TIER_HEADER]: tier.label } : {},
+              headers: this.headersFor(tier?.label),
             },
             done,
           );
@@ -156,6 +169,13 @@ export class AmqpMessageBus implements MessageBus {
     } finally {
       this.returned.delete(messageId);
     }
+  }
+
+  /** The delay tier (retry exchange routing) and, when tracing, W3C `traceparent`/`tracestate`. */
+  private headersFor(tierLabel: string | undefined): Record<string, unknown> {
+    const headers: Record<string, unknown> = tierLabel ? { [DELAY_TIER_HEADER]: tierLabel } : {};
+    injectTraceContext(headers);
+    return headers;
   }
 
   /** Consumes `queue` with at most `prefetch` unacked events; re-subscribes after every reconnect. */

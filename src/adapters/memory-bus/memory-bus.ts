@@ -8,6 +8,8 @@ import {
   type QueueDepth,
   type Subscription,
 } from '../../core/delivery/message-bus.js';
+import type { Context } from '@opentelemetry/api';
+import { captureContext, withSpan } from '../../core/telemetry/tracing.js';
 
 /** Structured logger the in-process bus reports to (pino-compatible). */
 export interface MemoryBusLogger {
@@ -40,6 +42,8 @@ export interface DeadEvent {
 interface Envelope {
   readonly event: BusEvent;
   deliveries: number;
+  /** The publisher's trace context (tracing on only): the consume span continues its trace. */
+  readonly trace: Context | undefined;
 }
 
 interface Consumer {
@@ -91,7 +95,7 @@ export class MemoryMessageBus implements MessageBus {
     return attempt(() => {
       this.assertOpen();
       // A copy, as a broker would hand over: the publisher may reuse or mutate its object.
-      const envelope: Envelope = { event: structuredClone(event), deliveries: 0 };
+      const envelope: Envelope = { event: structuredClone(event), deliveries: 0, trace: captureContext() };
       const queue: BusQueue = event.kind === 'notification.requested' ? 'deliver' : 'schedule';
       this.enqueueAfter(queue, envelope, options.delayMs ?? 0);
     });
@@ -200,7 +204,17 @@ export class MemoryMessageBus implements MessageBus {
   private deliver(consumer: Consumer, envelope: Envelope): void {
     envelope.deliveries += 1;
     const task = Promise.resolve()
-      .then(() => consumer.handler(structuredClone(envelope.event)))
+      .then(() =>
+        withSpan(
+          'notify.consume',
+          {
+            kind: 'consumer',
+            parent: envelope.trace,
+            attributes: { 'messaging.destination.name': consumer.queue },
+          },
+          () => consumer.handler(structuredClone(envelope.event)),
+        ),
+      )
       .then(
         () => undefined,
         (error: unknown) => this.onHandlerFailed(consumer.queue, envelope, error),

@@ -19,6 +19,31 @@ export interface TransportStats {
 }
 
 /**
+ * Gauges read from shared state (the database, the broker) on scrape. Give them to one kind of
+ * process only (the api): exported by every api and worker, a sum over targets would count each
+ * record several times.
+ */
+export interface SharedStateGauges {
+  /** Records per status (`notify_records`). */
+  readonly countByStatus?: StatusCounter;
+  /** Messages waiting in `notify.dead` (`notify_dead_letter_messages`). */
+  readonly deadLetterDepth?: () => Promise<number>;
+}
+
+/**
+ * Default Node.js metrics that break Prometheus naming (a gauge must not end in `_total`); the
+ * same numbers stay available per type in `notify_nodejs_active_{handles,requests,resources}`.
+ */
+const MISNAMED_DEFAULT_METRICS = [
+  'notify_nodejs_active_handles_total',
+  'notify_nodejs_active_requests_total',
+  'notify_nodejs_active_resources_total',
+];
+
+/** Latency buckets of RPCs, in seconds: 1 ms to 10 s. */
+const RPC_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+
+/**
  * Prometheus metrics of one gateway process (own registry, so several gateways in one process,
  * as in tests, never share counters). Served as text at /metrics.
  */
@@ -32,10 +57,28 @@ export class GatewayMetrics implements DeliveryObserver {
   private readonly deliveryDuration: Histogram<'channel'>;
   private readonly queueLag: Histogram<'channel'>;
   private transportStats: (() => TransportStats) | undefined;
+  private readonly rpcRequests: Counter<'method' | 'code'>;
+  private readonly rpcDuration: Histogram<'method' | 'code'>;
 
-  constructor(countByStatus?: StatusCounter, deadLetterDepth?: () => Promise<number>) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'notify_process_' });
+  constructor(shared: SharedStateGauges = {}) {
+    // prom-client's default names already start with process_ or nodejs_: `notify_` alone
+    // namespaces them (the old `notify_process_` prefix produced notify_process_process_*).
+    collectDefaultMetrics({ register: this.registry, prefix: 'notify_' });
+    for (const name of MISNAMED_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
     const registers = [this.registry];
+    this.rpcRequests = new Counter({
+      name: 'notify_rpc_requests_total',
+      help: 'RPCs handled, by full method name and gRPC status code',
+      labelNames: ['method', 'code'],
+      registers,
+    });
+    this.rpcDuration = new Histogram({
+      name: 'notify_rpc_duration_seconds',
+      help: 'RPC handling time (to the end of the response stream), by method and gRPC status code',
+      labelNames: ['method', 'code'],
+      buckets: RPC_BUCKETS,
+      registers,
+    });
     this.triggers = new Counter({
       name: 'notify_triggers_total',
       help: 'Trigger results per channel record',
@@ -80,18 +123,6 @@ export class GatewayMetrics implements DeliveryObserver {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120],
       registers,
     });
-    if (deadLetterDepth) {
-      new Gauge({
-        name: 'notify_dead_letters',
-        help: 'Messages in notify.dead (from the broker, on scrape)',
-        registers,
-        async collect() {
-          // A broker that is down must not take /metrics with it: the gauge keeps its last value.
-          const depth = await deadLetterDepth().catch(() => undefined);
-          if (depth !== undefined) this.set(depth);
-        },
-      });
-    }
     const transport = (): TransportStats | undefined => this.transportStats?.();
     new Gauge({
       name: 'notify_rpc_buffered_request_bytes',
@@ -119,6 +150,18 @@ export class GatewayMetrics implements DeliveryObserver {
         for (const [reason, count] of Object.entries(transport()?.refused ?? {})) this.inc({ reason }, count);
       },
     });
+    const { countByStatus, deadLetterDepth } = shared;
+    if (deadLetterDepth) {
+      new Gauge({
+        name: 'notify_dead_letter_messages',
+        help: 'Messages waiting in notify.dead (from the broker, on scrape)',
+        registers,
+        async collect() {
+          // NaN (unknown) rather than a failed scrape: /metrics matters most while the broker is down.
+          this.set(await deadLetterDepth().catch(() => Number.NaN));
+        },
+      });
+    }
     if (countByStatus) {
       new Gauge({
         name: 'notify_records',
@@ -126,7 +169,9 @@ export class GatewayMetrics implements DeliveryObserver {
         labelNames: ['status'],
         registers,
         async collect() {
-          const counts = await countByStatus();
+          // No samples rather than a failed scrape while the database is unreachable.
+          const counts = await countByStatus().catch(() => undefined);
+          if (!counts) return this.reset();
           for (const status of NOTIFICATION_STATUSES) this.set({ status }, counts[status] ?? 0);
         },
       });
@@ -136,6 +181,12 @@ export class GatewayMetrics implements DeliveryObserver {
   /** One provider callback and what became of it. */
   callbackHandled(channel: string, result: string): void {
     this.callbacks.inc({ channel, result });
+  }
+
+  /** One RPC ended with `code` (gRPC canonical name, e.g. `OK`, `INVALID_ARGUMENT`) after `seconds`. */
+  rpcFinished(method: string, code: string, seconds: number): void {
+    this.rpcRequests.inc({ method, code });
+    this.rpcDuration.observe({ method, code }, seconds);
   }
 
   triggered(result: TriggerResult): void {

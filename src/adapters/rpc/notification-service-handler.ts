@@ -4,7 +4,6 @@ import type { TriggerService } from '../../core/delivery/trigger-service.js';
 import type { NotificationStatus } from '../../core/notification/notification-record.js';
 import type { NotificationQueries } from '../../core/notification/notification-queries.js';
 import { invalidField } from '../../core/shared/gateway-error.js';
-import { traceIdFromTraceparent } from '../../core/shared/ids.js';
 import type { MessageLifecycle } from '../../core/lifecycle/message-lifecycle.js';
 import { toConnectError } from './error-mapping.js';
 import {
@@ -13,6 +12,7 @@ import {
   toProtoNotification,
   triggerInputFromProto,
 } from './notification-mapping.js';
+import { RPC_TRACE_ID } from './rpc-observer-interceptor.js';
 
 /** Run a handler body, mapping every error through the one error module. */
 export async function mapErrors<T>(body: () => Promise<T>): Promise<T> {
@@ -32,7 +32,8 @@ export function createNotificationServiceHandler(
   return {
     trigger: (request, context) =>
       mapErrors(async () => {
-        const traceId = traceIdFromTraceparent(context.requestHeader.get('traceparent'));
+        // The caller's traceparent (or the server span's id): the record joins the RPC's trace.
+        const traceId = context.values.get(RPC_TRACE_ID);
         const outcomes = await triggers.trigger(triggerInputFromProto(request, traceId), context.signal);
         return {
           notifications: outcomes.map((outcome) => toProtoNotification(outcome.record, outcome.deduplicated)),

@@ -60,6 +60,18 @@ const serverSchema = z
     metricsRequireKey: z.boolean().default(false),
     /** How long SIGTERM waits for in-flight RPCs and deliveries. */
     shutdownGraceMs: z.number().int().nonnegative().default(15_000),
+    /** Browser origins allowed to call the API (Connect, gRPC-Web); empty: no CORS. */
+    cors: z
+      .strictObject({
+        allowedOrigins: z
+          .array(
+            z
+              .string()
+              .regex(/^(\*|https?:\/\/[^/\s]+)$/, 'must be an origin such as https://app.example.com, or *'),
+          )
+          .default([]),
+      })
+      .default({ allowedOrigins: [] }),
   })
   // A budget smaller than one allowed request would refuse every request of the largest size.
   .refine((server) => server.maxBufferedRequestBytesPerConnection >= server.maxRequestBytes, {

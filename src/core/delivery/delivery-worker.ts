@@ -16,7 +16,8 @@ import type { Logger } from '../shared/logger.js';
 import type { NotificationStore } from '../notification/notification-store.js';
 import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/channel-settings-source.js';
 import { NO_OBSERVER, type DeliveryObserver } from '../metrics/delivery-observer.js';
-import { callProvider } from '../channels/call-provider.js';
+import { withSpan } from '../telemetry/tracing.js';
+import { callProvider, type TimedResult } from '../channels/call-provider.js';
 import { buildSendRequest } from '../channels/send-request.js';
 import { channelPreflight } from '../user-config/channel-preflight.js';
 import { publishOrLeaveToScanner } from './publish-or-leave-to-scanner.js';
@@ -147,13 +148,39 @@ export class DeliveryWorker {
     const started = clock.now();
     const { result, durationMs } = preflight
       ? { result: preflight, durationMs: 0 }
-      : await callProvider(
+      : await this.callTraced(
+          claimed,
           (channel as LoadedChannel).provider,
           buildSendRequest(claimed, setting?.settings ?? {}, setting?.locale),
-          config.worker.sendTimeoutMs,
-          this.shutdown.signal,
         );
     await this.finish(claimed, channel, result, durationMs, started, event);
+  }
+
+  /** One provider call inside a `notify.provider.send` span. */
+  private callTraced(
+    claimed: NotificationRecord,
+    provider: LoadedChannel['provider'],
+    request: Parameters<typeof callProvider>[1],
+  ): Promise<TimedResult> {
+    const attributes = {
+      'notify.notification_id': claimed.id,
+      'notify.channel': claimed.channel,
+      'notify.plugin': claimed.plugin,
+      'notify.attempt_no': claimed.callCount,
+    };
+    return withSpan('notify.provider.send', { kind: 'client', attributes }, async (span) => {
+      const timed = await callProvider(
+        provider,
+        request,
+        this.deps.config.worker.sendTimeoutMs,
+        this.shutdown.signal,
+      );
+      span?.setAttributes({
+        'notify.outcome': timed.result.outcome,
+        'notify.error_code': timed.result.errorCode ?? '',
+      });
+      return timed;
+    });
   }
 
   private preflight(

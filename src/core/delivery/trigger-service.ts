@@ -13,6 +13,7 @@ import { quietWindowEnd } from '../user-config/quiet-hours.js';
 import { channelPreflight } from '../user-config/channel-preflight.js';
 import type { DeliveryObserver } from '../metrics/delivery-observer.js';
 import { NO_OBSERVER } from '../metrics/delivery-observer.js';
+import { withSpan } from '../telemetry/tracing.js';
 import { publishOrLeaveToScanner } from './publish-or-leave-to-scanner.js';
 import { renderMessage } from './render-message.js';
 import { triggerRequestHash, validateTrigger, type TriggerInput } from './trigger-input.js';
@@ -178,7 +179,18 @@ export class TriggerService {
         lastErrorMessage: placement.reason ? `skipped: ${placement.reason}` : null,
         scheduledAt: placement.scheduledAt,
       };
-      const result = await this.deps.store.insertOrFind(record, now);
+      const result = await withSpan(
+        'notify.insert',
+        { kind: 'client', attributes: { 'notify.channel': record.channel, 'db.operation.name': 'INSERT' } },
+        async (span) => {
+          const stored = await this.deps.store.insertOrFind(record, now);
+          span?.setAttributes({
+            'notify.notification_id': stored.record.id,
+            'notify.deduplicated': stored.deduplicated,
+          });
+          return stored;
+        },
+      );
       if (result.deduplicated) assertSameRequest(result.record, requestHash, raw.dedupeKey !== '');
       if (!result.deduplicated && result.record.status !== 'skipped')
         await this.publishBehind(result.record, now);

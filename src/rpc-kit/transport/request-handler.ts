@@ -5,6 +5,7 @@ import { createConnectNodeHandler } from './connect-node-handler.js';
 import type { MemoryGuard } from './memory-guard.js';
 import type { ErrorDecorator } from './protocol-error-details.js';
 import { answerWithoutBody } from './rpc-refusal.js';
+import type { CorsPolicy } from './cors-policy.js';
 
 /** Largest request message connect accepts before answering ResourceExhausted: 1 MiB. */
 export const DEFAULT_RPC_READ_MAX_BYTES = 1024 * 1024;
@@ -48,6 +49,8 @@ export interface RpcRequestHandlerOptions {
   verifyRoutes?: ((router: ConnectRouter) => void) | undefined;
   /** Bounds buffered request bodies and unsent responses. */
   guard?: MemoryGuard | undefined;
+  /** Answers preflights and adds CORS headers for allowed browser origins (unset: no CORS). */
+  cors?: CorsPolicy | undefined;
   shutdownSignal?: AbortSignal | undefined;
   logger?: RpcTransportLogger | undefined;
   /** Accept (and drop) JSON fields and enum names the schema does not know. Default false: InvalidArgument. */
@@ -84,8 +87,10 @@ export function createRpcRequestHandler(
     prefixRoutes.find(({ prefix, bare }) => path === bare || path.startsWith(prefix))?.route;
   const logger = options.logger;
   const { authorize, guard } = options;
+  const cors = options.cors;
 
   return (req, res) => {
+    if (cors?.(req, res)) return;
     const path = (req.url ?? '').split('?', 1)[0] ?? '';
     const refusal = authorize?.(path, req.headers);
     if (refusal !== undefined) {

@@ -19,6 +19,7 @@ import type {
   RpcTransportLogger,
 } from './request-handler.js';
 import { answerWithoutBody, cutRequest, http2StreamOf } from './rpc-refusal.js';
+import type { CorsPolicy } from './cors-policy.js';
 
 /** How long close() waits for in-flight requests by default: 10 s. */
 export const DEFAULT_CLOSE_GRACE_MS = 10_000;
@@ -75,6 +76,8 @@ export interface RpcListenerOptions {
   verifyRoutes?: (router: ConnectRouter) => void;
   /** The error an HTTP/1.1 caller gets when the memory guard refuses its request. */
   refusalError?: (reason: RefusalReason) => ConnectError;
+  /** CORS for browser callers (see createCorsPolicy); unset: no CORS headers, preflights get 405 from connect. */
+  cors?: CorsPolicy;
   logger?: RpcTransportLogger;
 }
 
