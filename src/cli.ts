@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { pino } from 'pino';
 import { loadGatewayConfig } from './core/config/load-config.js';
 import { ConfigError } from './core/contract/index.js';
 import { createLogger } from './core/shared/logger.js';
@@ -9,9 +10,29 @@ import type { Logger } from './core/shared/logger.js';
 import { rotateSecrets } from './core/user-config/rotate-secrets.js';
 import { startTelemetry } from './core/telemetry/start-telemetry.js';
 import { startGateway, type GatewayMode } from './server.js';
+import {
+  deadLettersCommand,
+  redriveCommand,
+  statusCommand,
+  UsageError,
+} from './composition/operator-commands.js';
 
-const USAGE = 'usage: notify-gateway <api|worker|all|migrate|rotate-secrets>';
-const MODES = new Set(['api', 'worker', 'all', 'migrate', 'rotate-secrets']);
+const USAGE =
+  'usage: notify-gateway <api|worker|all|migrate|rotate-secrets|redrive|dead-letters|status> [options]';
+const MODES = new Set([
+  'api',
+  'worker',
+  'all',
+  'migrate',
+  'rotate-secrets',
+  'redrive',
+  'dead-letters',
+  'status',
+]);
+const OPERATOR_COMMANDS = new Set(['redrive', 'dead-letters', 'status']);
+const print = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
 
 /** `rotate-secrets`: re-encrypt every stored setting with the first (newest) key. */
 async function rotateStoredSecrets(url: string, keys: string | undefined, logger: Logger): Promise<number> {
@@ -34,6 +55,14 @@ async function main(argv: readonly string[]): Promise<number> {
     return 64;
   }
   const config = loadGatewayConfig();
+  const args = argv.slice(1);
+  if (OPERATOR_COMMANDS.has(mode)) {
+    // Logs go to stderr so that stdout carries only the command's answer (scripts parse it).
+    const logger = createLogger(config.log.level, pino.destination(2));
+    if (mode === 'redrive') return redriveCommand(args, config, logger, print);
+    if (mode === 'dead-letters') return deadLettersCommand(args, config, print);
+    return statusCommand(config, logger, print);
+  }
   const logger = createLogger(config.log.level);
   if (mode === 'migrate') {
     const applied = await migrateDatabase(config.database.url, logger);
@@ -83,6 +112,13 @@ async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (
+      error instanceof UsageError ||
+      (error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+    ) {
+      process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+      process.exit(64);
+    }
     if (error instanceof ConfigError) {
       process.stderr.write(`config error: ${error.message}\n`);
       process.exit(2);

@@ -19,6 +19,8 @@ import { TriggerService } from '../core/delivery/trigger-service.js';
 import { CallbackService } from '../core/lifecycle/callback-service.js';
 import { MessageLifecycle } from '../core/lifecycle/message-lifecycle.js';
 import { NotificationQueries } from '../core/notification/notification-queries.js';
+import { BulkRedrive } from '../core/notification/bulk-redrive.js';
+import { NotificationWatchHub } from '../core/notification/notification-watch.js';
 import { OverviewQueries } from '../core/operations/overview-queries.js';
 import { JobScheduler } from '../core/schedule/job-scheduler.js';
 import { HealthStatusBoard } from '../rpc-kit/health/health-status-board.js';
@@ -55,6 +57,7 @@ export async function assertAuthSafe(config: GatewayConfig): Promise<void> {
 export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabase): Promise<RpcListener> {
   const { config, bus, channels, clock, logger, metrics, closers } = shared;
   const userConfigs = shared.userConfigs(db);
+  const changes = shared.changes(db);
   const triggers = new TriggerService({
     store: db.notifications,
     bus,
@@ -64,6 +67,7 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
     clock,
     logger,
     observer: metrics,
+    changes,
   });
   // Runs after the listener has closed (closers run in reverse), before the bus closes.
   closers.push(() => triggers.drain());
@@ -73,6 +77,25 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
     clock,
     logger,
     maxAttempts: config.retry.maxAttempts,
+    changes,
+  });
+  const watch = new NotificationWatchHub({
+    bus,
+    store: db.notifications,
+    logger: logger.child({ component: 'watch' }),
+    maxStreams: config.server.maxWatchStreams,
+  });
+  await watch.start();
+  metrics.watchStreams(() => watch.activeStreams);
+  const redrive = new BulkRedrive({
+    redrives: db.redrives,
+    store: db.notifications,
+    bus,
+    channels,
+    clock,
+    logger,
+    maxAttempts: config.retry.maxAttempts,
+    changes,
   });
   const lifecycle = new MessageLifecycle({
     store: db.notifications,
@@ -81,6 +104,7 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
     config,
     clock,
     logger: logger.child({ component: 'lifecycle' }),
+    changes,
   });
   // After the listener closes: card updates already started get the grace to finish.
   closers.push(() => lifecycle.drain(config.server.shutdownGraceMs));
@@ -123,7 +147,7 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
     ],
     routes: (router: ConnectRouter) =>
       registerGatewayRoutes(router, access, {
-        notifications: createNotificationServiceHandler(triggers, queries, lifecycle),
+        notifications: createNotificationServiceHandler(triggers, queries, lifecycle, { watch, redrive }),
         config: createConfigServiceHandler(userConfigs, channels),
         schedules: createScheduleServiceHandler(scheduler),
         operations: createOperationsServiceHandler(overview),
@@ -142,7 +166,10 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
   metrics.observeTransport(() => listener.stats());
   closers.push(async () => {
     health.shutdown();
-    await listener.close({ graceMs: config.server.shutdownGraceMs });
+    // Open watch streams would hold the listener's drain for the whole grace period: end them.
+    const closing = listener.close({ graceMs: config.server.shutdownGraceMs });
+    await watch.stop();
+    await closing;
   });
   return listener;
 }

@@ -11,6 +11,8 @@ import type { Clock } from '../core/shared/clock.js';
 import type { Logger } from '../core/shared/logger.js';
 import { UserConfigService } from '../core/user-config/user-config-service.js';
 import type { Closers } from './closers.js';
+import { CallbackOutbox } from '../core/callbacks/callback-outbox.js';
+import { NotificationChanges } from '../core/notification/notification-changes.js';
 
 /** What both the api side and the worker side of one process are built from. */
 export interface SharedInfrastructure {
@@ -27,6 +29,8 @@ export interface SharedInfrastructure {
   readonly closers: Closers;
   /** The user-config service over one side's pool. */
   userConfigs(db: OpenDatabase): UserConfigService;
+  /** Where one side reports committed status changes: watchers (bus broadcast) and the callbacks' outbox. */
+  changes(db: OpenDatabase): NotificationChanges;
 }
 
 export interface SharedInfrastructureOptions {
@@ -93,6 +97,15 @@ export async function openSharedInfrastructure(
         clock,
         sendTimeoutMs: config.worker.sendTimeoutMs,
         maxTextLength: config.delivery.maxTextLength,
+      }),
+    changes: (db) =>
+      new NotificationChanges({
+        bus,
+        logger: logger.child({ component: 'changes' }),
+        outbox:
+          config.callbacks.length > 0
+            ? new CallbackOutbox({ store: db.callbacks, callbacks: config.callbacks, clock })
+            : undefined,
       }),
   };
 }

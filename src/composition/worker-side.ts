@@ -8,6 +8,8 @@ import type { Scanner } from '../core/scanner/scanner.js';
 import { ScheduledJobRunner } from '../core/schedule/scheduled-job-runner.js';
 import { startRpcListener, type RpcListener } from '../rpc-kit/transport/rpc-listener.js';
 import type { SharedInfrastructure } from './shared-infrastructure.js';
+import { CallbackDispatcher } from '../core/callbacks/callback-dispatcher.js';
+import { createCallbackSender } from './callback-sender.js';
 import { transportOptions } from './transport-options.js';
 import { createApiKeyAuth } from '../adapters/rpc/auth-interceptor.js';
 import { MethodAccessTable } from '../adapters/rpc/method-access.js';
@@ -33,6 +35,7 @@ export async function startWorkerSide(shared: SharedInfrastructure, db: OpenData
     settings: shared.userConfigs(db),
     config,
     clock,
+    changes: shared.changes(db),
   };
 
   const worker = new DeliveryWorker({
@@ -65,10 +68,30 @@ export async function startWorkerSide(shared: SharedInfrastructure, db: OpenData
     channels,
     config,
     logger: logger.child({ component: 'scanner' }),
+    changes: needs.changes,
   });
   scanner.start();
   closers.push(() => scanner.stop());
+  if (config.callbacks.length > 0) startCallbackDispatcher(shared, db);
   return { worker, scanner };
+}
+
+/** Delivers the status callbacks' outbox from this worker (signed POSTs on the safe HTTP agent). */
+function startCallbackDispatcher(shared: SharedInfrastructure, db: OpenDatabase): void {
+  const { config, clock, logger, closers, metrics } = shared;
+  const sender = createCallbackSender(config.callbacks, config.callbackDelivery.timeoutMs);
+  closers.push(sender.close);
+  const dispatcher = new CallbackDispatcher({
+    store: db.callbacks,
+    callbacks: config.callbacks,
+    ladder: config.callbackDelivery,
+    send: sender.send,
+    clock,
+    logger: logger.child({ component: 'callbacks' }),
+    observer: metrics,
+  });
+  dispatcher.start();
+  closers.push(() => dispatcher.stop());
 }
 
 /** A worker-only process has no RPCs, but operators still probe and scrape it on `worker.httpPort`. */

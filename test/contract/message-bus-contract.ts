@@ -8,6 +8,8 @@ import {
   type ScheduleTriggered,
 } from '../../src/core/delivery/message-bus.js';
 import { UnstorableValueError } from '../../src/core/shared/unstorable-value-error.js';
+import type { NotificationRecord } from '../../src/core/notification/notification-record.js';
+import { at, newNotification, storedRecord } from '../helpers/notification-fixtures.js';
 import { gate, sleep, waitFor } from '../helpers/wait-for.js';
 
 /** Broker-level hooks a bus can offer for the poison-message tests (RabbitMQ only). */
@@ -58,6 +60,24 @@ export function describeMessageBusContract(name: string, factory: () => Promise<
     });
     afterEach(async () => {
       await fixture.cleanup();
+    });
+
+    it('broadcasts a status change to every change listener, dates intact, until cancelled', async () => {
+      const first: NotificationRecord[] = [];
+      const second: NotificationRecord[] = [];
+      const one = await bus.watchChanges((record) => first.push(record));
+      const two = await bus.watchChanges((record) => second.push(record));
+      const record = { ...storedRecord(newNotification(), at(5)), status: 'sending' as const, version: 2 };
+      bus.broadcastChange(record);
+      await waitFor(() => first.length === 1 && second.length === 1, 'both listeners');
+      expect(first[0]).toEqual(record);
+      expect(second[0]?.createdAt).toBeInstanceOf(Date);
+      await one.cancel();
+      bus.broadcastChange({ ...record, status: 'sent', version: 3 });
+      await waitFor(() => second.length === 2, 'the remaining listener');
+      await sleep(100);
+      expect(first).toHaveLength(1);
+      await two.cancel();
     });
 
     it('delivers each kind of event, unchanged, to its own queue', async () => {

@@ -81,6 +81,7 @@ describe('SQLite migrations', () => {
       );
       const named = indexes.filter((index) => !index.name.startsWith('sqlite_autoindex'));
       expect(named.map((index) => index.name).sort()).toEqual([
+        'idx_callback_deliveries_status_due',
         'idx_notification_attempts_notification',
         'idx_notification_attempts_started',
         'idx_notification_records_created',
@@ -89,8 +90,8 @@ describe('SQLite migrations', () => {
         'idx_scheduled_jobs_status_due',
         'idx_scheduled_jobs_user_due',
       ]);
-      // The three UNIQUE constraints plus the text primary key of notification_records.
-      expect(indexes.filter((index) => index.name.startsWith('sqlite_autoindex'))).toHaveLength(4);
+      // The four UNIQUE constraints plus the text primary keys of notification_records and callback_deliveries.
+      expect(indexes.filter((index) => index.name.startsWith('sqlite_autoindex'))).toHaveLength(6);
     });
   });
 });

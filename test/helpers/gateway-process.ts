@@ -46,9 +46,13 @@ export interface GatewayProcess {
   readonly exited: Promise<number | string>;
 }
 
-/** Run `notify-gateway <mode>` with `env` added to this process's environment. */
-export function runGateway(mode: string, env: Record<string, string>): GatewayProcess {
-  const child = spawn(process.execPath, [CLI, mode], {
+/** Run `notify-gateway <mode> [...args]` with `env` added to this process's environment. */
+export function runGateway(
+  mode: string,
+  env: Record<string, string>,
+  args: readonly string[] = [],
+): GatewayProcess {
+  const child = spawn(process.execPath, [CLI, mode, ...args], {
     env: { NOTIFY_SECRET_KEYS: PROCESS_SECRET_KEYS, ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

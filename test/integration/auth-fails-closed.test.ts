@@ -36,6 +36,8 @@ describe('every served RPC declares its scope', () => {
             cancelNotification: 'trigger',
             acknowledgeNotification: 'trigger',
             recallNotification: 'trigger',
+            watchNotifications: 'read',
+            redriveNotifications: 'admin',
           },
           {},
         );
@@ -68,6 +70,8 @@ describe('every served RPC declares its scope', () => {
             cancelNotification: 'trigger',
             acknowledgeNotification: 'trigger',
             recallNotification: 'trigger',
+            watchNotifications: 'read',
+            redriveNotifications: 'admin',
           },
           {
             trigger: () => {

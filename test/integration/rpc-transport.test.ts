@@ -309,7 +309,11 @@ describe('rpc listener: every protocol on one port', () => {
 
     expect(answers).toHaveLength(queries.length);
     expect(answers[0]?.validHost).toBe('h');
-    expect(fileNames(0)).toEqual(['notify/v1/notification.proto', 'google/protobuf/timestamp.proto']);
+    expect(fileNames(0)).toEqual([
+      'notify/v1/notification.proto',
+      'google/protobuf/struct.proto',
+      'google/protobuf/timestamp.proto',
+    ]);
     // Dependencies already sent on this stream are not repeated.
     expect(fileNames(1)).toEqual(['notify/v1/notification_service.proto']);
     expect(fileNames(2)).toEqual(['notify/v1/notification.proto']);

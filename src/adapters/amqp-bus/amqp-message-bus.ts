@@ -6,8 +6,11 @@ import {
   type Message,
   type RecoveringChannelModel,
 } from 'amqplib';
+import type { NotificationRecord } from '../../core/notification/notification-record.js';
+import { encodeRecord } from '../../core/notification/record-json.js';
 import {
   routingKeyOf,
+  type ChangeListener,
   type BusEvent,
   type BusHandler,
   type BusQueue,
@@ -16,6 +19,7 @@ import {
   type QueueDepth,
   type Subscription,
 } from '../../core/delivery/message-bus.js';
+import { AmqpChangeListener } from './amqp-change-listener.js';
 import { AmqpConsumer } from './amqp-consumer.js';
 import { errorMessage, SILENT_BUS_LOGGER, type BusLogger } from './bus-logger.js';
 import { encodeEvent } from './event-codec.js';
@@ -81,6 +85,7 @@ export class AmqpMessageBus implements MessageBus {
   private readonly logger: BusLogger;
   private warnedFrameWrites = false;
   private readonly consumers = new Set<AmqpConsumer>();
+  private readonly changeListeners = new Set<AmqpChangeListener>();
   /** messageIds of mandatory publishes awaiting their confirm; true once the broker returned one. */
   private readonly returned = new Map<string, boolean>();
   private connection: RecoveringChannelModel | undefined;
@@ -225,6 +230,49 @@ export class AmqpMessageBus implements MessageBus {
     return reply.messageCount;
   }
 
+  /**
+   * Publishes the record to the `notify.changes` fanout, transient and unconfirmed: watchers repair
+   * a lost change by re-reading, so the delivery path never waits on it. Dropped while disconnected.
+   */
+  broadcastChange(record: NotificationRecord): void {
+    const live = this.live;
+    if (this.closed || !live) return;
+    try {
+      live.publisher.publish(
+        this.names.changesExchange,
+        '',
+        encodeRecord(record),
+        { persistent: false, contentType: 'application/json', type: 'notification.changed' },
+        () => undefined,
+      );
+    } catch (error) {
+      this.logger.warn({ err: errorMessage(error) }, 'status change broadcast failed');
+    }
+  }
+
+  /** Receives every broadcast change through an exclusive queue; re-declared after every reconnect. */
+  async watchChanges(listener: ChangeListener): Promise<Subscription> {
+    if (this.closed || !this.connection) throw new Error('message bus is not started');
+    const watcher = new AmqpChangeListener({
+      exchange: this.names.changesExchange,
+      listener,
+      logger: this.logger,
+      rpcTimeoutMs: this.timeoutMs,
+      onCancelled: (w) => this.changeListeners.delete(w),
+    });
+    this.changeListeners.add(watcher);
+    const live = this.live;
+    if (live) {
+      try {
+        await watcher.attach(live.model);
+      } catch (error) {
+        this.changeListeners.delete(watcher);
+        throw error;
+      }
+    }
+    return watcher;
+  }
+
   /** Throws unless connected and the broker answers within the timeout (readiness). */
   async ping(): Promise<void> {
     const live = this.live;
@@ -263,6 +311,7 @@ export class AmqpMessageBus implements MessageBus {
     this.closed = true;
     await this.starting?.catch(() => {});
     await Promise.all([...this.consumers].map((consumer) => consumer.cancel()));
+    await Promise.all([...this.changeListeners].map((watcher) => watcher.cancel()));
     this.live = undefined;
     // Bounded: against a frozen link the close handshake would wait for the heartbeat to time out.
     await withTimeout(this.connection?.close() ?? Promise.resolve(), this.timeoutMs, 'amqp close').catch(
@@ -331,6 +380,7 @@ export class AmqpMessageBus implements MessageBus {
     model.on('close', () => {
       if (this.live?.model === model) this.live = undefined;
       for (const consumer of this.consumers) consumer.detach(model);
+      for (const watcher of this.changeListeners) watcher.detach();
     });
     await declareDeadQueue(
       model,
@@ -340,6 +390,7 @@ export class AmqpMessageBus implements MessageBus {
     );
     await declareTopology(publisher, this.names, this.deliveryLimit);
     for (const consumer of this.consumers) await consumer.attach(model);
+    for (const watcher of this.changeListeners) await watcher.attach(model);
     this.live = { model, publisher };
   }
 

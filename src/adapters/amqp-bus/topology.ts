@@ -26,6 +26,8 @@ export interface RetryTier {
 export interface TopologyNames {
   readonly exchange: string;
   readonly retryExchange: string;
+  /** Fanout exchange of status changes (WatchNotifications); each api process binds its own queue. */
+  readonly changesExchange: string;
   readonly queues: Readonly<Record<BusQueue, string>>;
   readonly deadQueue: string;
   /** Ascending by delay. */
@@ -47,6 +49,7 @@ export function topologyNames(prefix: string, retryTiersMs: readonly number[]): 
   return {
     exchange: `${prefix}notify`,
     retryExchange: `${prefix}notify.retry`,
+    changesExchange: `${prefix}notify.changes`,
     queues: { deliver: `${prefix}notify.deliver`, schedule: `${prefix}notify.schedule` },
     deadQueue: `${prefix}notify.dead`,
     tiers: sorted.map((ms) => ({
@@ -133,6 +136,7 @@ export async function declareTopology(
 ): Promise<void> {
   await channel.assertExchange(names.exchange, 'topic', { durable: true });
   await channel.assertExchange(names.retryExchange, 'headers', { durable: true });
+  await channel.assertExchange(names.changesExchange, 'fanout', { durable: true });
   // Present (declared by declareDeadQueue, with or without bounds) before anything dead-letters to it.
   await channel.checkQueue(names.deadQueue);
   // Quorum queues on 3.10 have no default delivery limit, and dead-lettering is at-most-once unless
@@ -179,7 +183,8 @@ export async function deleteTopology(
     const channel = await connection.createChannel();
     const queues = [...Object.values(names.queues), names.deadQueue, ...names.tiers.map((t) => t.queue)];
     for (const queue of queues) await channel.deleteQueue(queue);
-    for (const exchange of [names.exchange, names.retryExchange]) await channel.deleteExchange(exchange);
+    for (const exchange of [names.exchange, names.retryExchange, names.changesExchange])
+      await channel.deleteExchange(exchange);
     await channel.close();
   } finally {
     await connection.close();

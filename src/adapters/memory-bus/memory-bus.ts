@@ -1,5 +1,7 @@
+import type { NotificationRecord } from '../../core/notification/notification-record.js';
 import {
   isPermanentHandlerError,
+  type ChangeListener,
   type BusEvent,
   type BusHandler,
   type BusQueue,
@@ -64,6 +66,7 @@ const SILENT: MemoryBusLogger = { warn() {}, error() {} };
 export class MemoryMessageBus implements MessageBus {
   private readonly queues: Record<BusQueue, Envelope[]> = { deliver: [], schedule: [] };
   private readonly consumers: Consumer[] = [];
+  private readonly changeListeners = new Set<ChangeListener>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly dead: DeadEvent[] = [];
   private readonly deliveryLimit: number;
@@ -116,6 +119,35 @@ export class MemoryMessageBus implements MessageBus {
     });
   }
 
+  /** Hands a copy of the record to every change listener on a later turn; never throws. */
+  broadcastChange(record: NotificationRecord): void {
+    if (this.closed || this.changeListeners.size === 0) return;
+    for (const listener of this.changeListeners) {
+      const copy = structuredClone(record);
+      queueMicrotask(() => {
+        try {
+          listener(copy);
+        } catch (error) {
+          this.logger.warn({ err: (error as Error).message }, 'change listener failed');
+        }
+      });
+    }
+  }
+
+  /** Receives every broadcast change until cancelled. */
+  watchChanges(listener: ChangeListener): Promise<Subscription> {
+    return attempt(() => {
+      this.assertOpen();
+      this.changeListeners.add(listener);
+      return {
+        cancel: () => {
+          this.changeListeners.delete(listener);
+          return Promise.resolve();
+        },
+      };
+    });
+  }
+
   /** Throws unless started and not closed. */
   ping(): Promise<void> {
     return attempt(() => this.assertOpen());
@@ -137,6 +169,7 @@ export class MemoryMessageBus implements MessageBus {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.changeListeners.clear();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     await Promise.all([...this.consumers].map((consumer) => this.cancel(consumer)));

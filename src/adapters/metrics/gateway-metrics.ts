@@ -7,6 +7,7 @@ import {
 } from '../../core/notification/notification-record.js';
 import { isRateLimited } from '../../core/delivery/retry-policy.js';
 import type { DeliveryObserver, TriggerResult } from '../../core/metrics/delivery-observer.js';
+import type { CallbackObserver } from '../../core/callbacks/callback-dispatcher.js';
 
 /** Counts records per status for the gauge; called on scrape. */
 export type StatusCounter = () => Promise<Partial<Record<NotificationStatus, number>>>;
@@ -47,7 +48,7 @@ const RPC_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
  * Prometheus metrics of one gateway process (own registry, so several gateways in one process,
  * as in tests, never share counters). Served as text at /metrics.
  */
-export class GatewayMetrics implements DeliveryObserver {
+export class GatewayMetrics implements DeliveryObserver, CallbackObserver {
   readonly registry = new Registry();
   private readonly triggers: Counter<'result'>;
   private readonly deliveries: Counter<'channel' | 'outcome' | 'error_code'>;
@@ -56,6 +57,8 @@ export class GatewayMetrics implements DeliveryObserver {
   private readonly callbacks: Counter<'channel' | 'result'>;
   private readonly deliveryDuration: Histogram<'channel'>;
   private readonly queueLag: Histogram<'channel'>;
+  private readonly statusCallbacks: Counter<'callback' | 'result'>;
+  private readonly statusCallbackDuration: Histogram<'callback'>;
   private transportStats: (() => TransportStats) | undefined;
   private readonly rpcRequests: Counter<'method' | 'code'>;
   private readonly rpcDuration: Histogram<'method' | 'code'>;
@@ -121,6 +124,19 @@ export class GatewayMetrics implements DeliveryObserver {
       help: 'From a record becoming due to a worker claiming it',
       labelNames: ['channel'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120],
+      registers,
+    });
+    this.statusCallbacks = new Counter({
+      name: 'notify_status_callbacks_total',
+      help: 'Status callback POSTs by callback id and result (delivered, retry, dead)',
+      labelNames: ['callback', 'result'],
+      registers,
+    });
+    this.statusCallbackDuration = new Histogram({
+      name: 'notify_status_callback_duration_seconds',
+      help: 'Status callback POST duration',
+      labelNames: ['callback'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
     const transport = (): TransportStats | undefined => this.transportStats?.();
@@ -203,6 +219,23 @@ export class GatewayMetrics implements DeliveryObserver {
     this.deliveryDuration.observe({ channel }, durationMs / 1000);
     if (record.status === 'failed') this.retries.inc({ channel });
     if (isRateLimited(result)) this.rateLimitWaits.inc({ channel });
+  }
+
+  callbackAttempted(callbackId: string, result: 'delivered' | 'retry' | 'dead', durationMs: number): void {
+    this.statusCallbacks.inc({ callback: callbackId, result });
+    this.statusCallbackDuration.observe({ callback: callbackId }, durationMs / 1000);
+  }
+
+  /** Exports the number of open WatchNotifications streams, read on scrape. */
+  watchStreams(count: () => number): void {
+    new Gauge({
+      name: 'notify_watch_streams',
+      help: 'Open WatchNotifications streams',
+      registers: [this.registry],
+      collect() {
+        this.set(count());
+      },
+    });
   }
 
   /** Reads the RPC listener's memory guard on every scrape. */

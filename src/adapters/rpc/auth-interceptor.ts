@@ -13,6 +13,8 @@ export const METHOD_SCOPES: Readonly<Record<string, Scope>> = {
   'notify.v1.NotificationService/ListNotifications': 'read',
   'notify.v1.NotificationService/RetryNotification': 'trigger',
   'notify.v1.NotificationService/CancelNotification': 'trigger',
+  'notify.v1.NotificationService/WatchNotifications': 'read',
+  'notify.v1.NotificationService/RedriveNotifications': 'admin',
   'notify.v1.NotificationService/AcknowledgeNotification': 'trigger',
   'notify.v1.NotificationService/RecallNotification': 'trigger',
   'notify.v1.ConfigService/GetUserConfig': 'config',

@@ -38,6 +38,8 @@ export function registerGatewayRoutes(
       cancelNotification: 'trigger',
       acknowledgeNotification: 'trigger',
       recallNotification: 'trigger',
+      watchNotifications: 'read',
+      redriveNotifications: 'admin',
     },
     services.notifications,
   );

@@ -1,5 +1,11 @@
-import { create } from '@bufbuild/protobuf';
-import { timestampDate, timestampFromDate, type Timestamp } from '@bufbuild/protobuf/wkt';
+import { create, fromJson, type JsonValue } from '@bufbuild/protobuf';
+import {
+  timestampDate,
+  timestampFromDate,
+  ValueSchema,
+  type Timestamp,
+  type Value,
+} from '@bufbuild/protobuf/wkt';
 import {
   AttemptOutcome,
   AttemptSchema,
@@ -49,6 +55,12 @@ function stamp(date: Date | null): Timestamp | undefined {
   return date ? timestampFromDate(date) : undefined;
 }
 
+/** A stored (already redacted) payload as a protobuf Value; absent when nothing was stored. */
+function payloadValue(payload: unknown): Value | undefined {
+  if (payload === null || payload === undefined) return undefined;
+  return fromJson(ValueSchema, payload as JsonValue);
+}
+
 /** Optional proto timestamp to Date. */
 export function dateFromProto(timestamp: Timestamp | undefined): Date | undefined {
   return timestamp ? timestampDate(timestamp) : undefined;
@@ -59,12 +71,14 @@ export function toProtoNotification(
   record: NotificationRecord,
   deduplicated = false,
   attempts: readonly AttemptRecord[] = [],
+  withPayloads = false,
 ): Notification {
   return create(NotificationSchema, {
     id: record.id,
     userId: record.userId,
     channel: record.channel,
     plugin: record.plugin,
+    callback: record.callback ?? '',
     status: STATUS_TO_PROTO[record.status],
     deduplicated,
     attemptCount: record.attemptCount,
@@ -101,6 +115,8 @@ export function toProtoNotification(
         startedAt: stamp(attempt.startedAt),
         possibleDuplicate: attempt.possibleDuplicate,
         kind: attempt.kind ?? 'send',
+        requestPayload: withPayloads ? payloadValue(attempt.requestPayload) : undefined,
+        responsePayload: withPayloads ? payloadValue(attempt.responsePayload) : undefined,
       }),
     ),
   });
@@ -131,5 +147,6 @@ export function triggerInputFromProto(
     critical: request.critical,
     traceId: request.traceId || headerTraceId || '',
     metadata: { ...request.metadata },
+    callback: request.callback,
   };
 }

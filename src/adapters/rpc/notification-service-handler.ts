@@ -1,5 +1,13 @@
+import { create } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
-import { NotificationService } from '../../gen/notify/v1/notification_service_pb.js';
+import {
+  NotificationService,
+  NotificationView,
+  type WatchNotificationsResponse,
+  WatchNotificationsResponseSchema,
+} from '../../gen/notify/v1/notification_service_pb.js';
+import type { BulkRedrive } from '../../core/notification/bulk-redrive.js';
+import type { NotificationWatchHub } from '../../core/notification/notification-watch.js';
 import type { TriggerService } from '../../core/delivery/trigger-service.js';
 import type { NotificationStatus } from '../../core/notification/notification-record.js';
 import type { NotificationQueries } from '../../core/notification/notification-queries.js';
@@ -23,11 +31,27 @@ export async function mapErrors<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
-/** notify.v1.NotificationService over the trigger path and the record queries. */
+/** The operator and streaming parts of NotificationService. */
+export interface NotificationServiceExtras {
+  readonly watch: NotificationWatchHub;
+  readonly redrive: BulkRedrive;
+}
+
+/** Stored status words of a request's `statuses`, naming the bad entry. */
+function storedStatuses(statuses: readonly number[], field: string): NotificationStatus[] {
+  return statuses.map((status, i) => {
+    const stored = statusFromProto(status);
+    if (!stored) throw invalidField(`${field}[${i}]`, 'invalid_value', 'is not a notification status');
+    return stored;
+  });
+}
+
+/** notify.v1.NotificationService over the trigger path, the record queries, Watch and bulk redrive. */
 export function createNotificationServiceHandler(
   triggers: TriggerService,
   queries: NotificationQueries,
   lifecycle: MessageLifecycle,
+  extras: NotificationServiceExtras,
 ): ServiceImpl<typeof NotificationService> {
   return {
     trigger: (request, context) =>
@@ -41,16 +65,16 @@ export function createNotificationServiceHandler(
       }),
     getNotification: (request) =>
       mapErrors(async () => {
+        if (!(request.view in NotificationView)) {
+          throw invalidField('view', 'invalid_value', 'is not a notification view');
+        }
         const { record, attempts } = await queries.get(request.id);
-        return { notification: toProtoNotification(record, false, attempts) };
+        const withPayloads = request.view === NotificationView.FULL;
+        return { notification: toProtoNotification(record, false, attempts, withPayloads) };
       }),
     listNotifications: (request) =>
       mapErrors(async () => {
-        const statuses = request.statuses.map((status, i) => {
-          const stored = statusFromProto(status);
-          if (!stored) throw invalidField(`statuses[${i}]`, 'invalid_value', 'is not a notification status');
-          return stored;
-        }) satisfies NotificationStatus[];
+        const statuses = storedStatuses(request.statuses, 'statuses');
         const page = await queries.list({
           userId: request.userId || undefined,
           statuses: statuses.length > 0 ? statuses : undefined,
@@ -80,5 +104,43 @@ export function createNotificationServiceHandler(
       mapErrors(async () => ({
         notification: toProtoNotification(await lifecycle.recall(request.id, request.reason)),
       })),
+    async *watchNotifications(request, context): AsyncGenerator<WatchNotificationsResponse> {
+      const stream = extras.watch.watch(
+        { ids: request.ids, userId: request.userId, eventId: request.eventId },
+        context.signal,
+      );
+      try {
+        for await (const record of stream) {
+          yield create(WatchNotificationsResponseSchema, { notification: toProtoNotification(record) });
+        }
+      } catch (error) {
+        throw toConnectError(error);
+      }
+    },
+    redriveNotifications: (request) =>
+      mapErrors(async () => {
+        const statuses = storedStatuses(request.statuses, 'statuses');
+        const index = statuses.findIndex((status) => status !== 'dead' && status !== 'failed');
+        if (index >= 0) {
+          throw invalidField(`statuses[${index}]`, 'invalid_value', 'only DEAD and FAILED can be redriven');
+        }
+        const result = await extras.redrive.run({
+          statuses: statuses.length > 0 ? (statuses as ('dead' | 'failed')[]) : ['dead'],
+          channel: request.channel || undefined,
+          errorCode: request.errorCode || undefined,
+          userId: request.userId || undefined,
+          createdAfter: dateFromProto(request.createdAfter),
+          createdBefore: dateFromProto(request.createdBefore),
+          dryRun: request.dryRun,
+          limit: request.limit,
+        });
+        return {
+          matchedCount: BigInt(result.matchedCount),
+          redrivenCount: BigInt(result.redrivenCount),
+          sampleIds: result.sampleIds,
+          flaggedCount: BigInt(result.flaggedCount),
+          flaggedIds: result.flaggedIds,
+        };
+      }),
   };
 }

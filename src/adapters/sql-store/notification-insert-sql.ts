@@ -55,8 +55,14 @@ export function insertParams(record: NewNotification, now: Date): unknown[] {
     fresh.createdAt,
     fresh.updatedAt,
     fresh.version,
+    record.callback ?? '',
     record.requestHash,
   ];
+}
+
+/** The record a store answers with right after inserting `record` at `now` (the row as written). */
+export function insertedRecord(record: NewNotification, now: Date): NotificationRecord {
+  return { ...record, callback: record.callback ?? '', ...newRecordCounters(now) };
 }
 
 /** The values every new record starts from, besides what the trigger gave it. */

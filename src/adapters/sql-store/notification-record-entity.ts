@@ -62,6 +62,7 @@ export interface NotificationRecordRow {
   createdAt: Date;
   updatedAt: Date;
   version: number;
+  callback: string;
   /** sha256 hex of the creating trigger's payload; '' on older rows. */
   requestHash: string;
 }
@@ -107,6 +108,7 @@ export const NotificationRecordEntity = new EntitySchema<NotificationRecordRow>(
     createdAt: timeColumn('created_at'),
     updatedAt: timeColumn('updated_at'),
     version: intColumn('version'),
+    callback: { name: 'callback', type: 'varchar', length: 64, default: '' },
     requestHash: stringColumn('request_hash', L.requestHash),
   },
   uniques: [{ name: 'uq_notification_records_dedupe', columns: ['userId', 'channel', 'dedupeKey'] }],

@@ -52,6 +52,7 @@ export const NOTIFICATION_COLUMNS = [
   'created_at',
   'updated_at',
   'version',
+  'callback',
   'request_hash',
 ].join(', ');
 
@@ -117,6 +118,7 @@ export function mapNotificationRow(row: RawRow): NotificationRecord {
     createdAt: readDate(row, 'created_at'),
     updatedAt: readDate(row, 'updated_at'),
     version: readInt(row, 'version'),
+    callback: readText(row, 'callback'),
   };
 }
 

@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import type { CallbackStore } from '../../core/callbacks/callback-store.js';
+import type { RedriveStore } from '../../core/notification/redrive-store.js';
 import { ConfigError } from '../../core/contract/index.js';
 import type { Logger } from '../../core/shared/logger.js';
 import type { JobStore } from '../../core/schedule/job-store.js';
@@ -16,6 +18,8 @@ import { TypeormNotificationStore } from './typeorm-notification-store.js';
 import { TypeormOverviewStore } from './typeorm-overview-store.js';
 import { TypeormUserConfigStore } from './typeorm-user-config-store.js';
 import type { UserConfigStore } from '../../core/user-config/user-config-store.js';
+import { TypeormCallbackStore } from './typeorm-callback-store.js';
+import { TypeormRedriveStore } from './typeorm-redrive-store.js';
 
 /** An open database: the notification store plus the DataSource other stores share. */
 export interface OpenDatabase {
@@ -26,6 +30,10 @@ export interface OpenDatabase {
   readonly jobs: JobStore;
   /** The scanner's outbox-relay and lease-recovery queries. */
   readonly maintenance: MaintenanceStore;
+  /** The status callbacks' outbox. */
+  readonly callbacks: CallbackStore;
+  /** Bulk redrive and status-overview queries (operators). */
+  readonly redrives: RedriveStore;
   /** The operator overview's counts (OperationsService). */
   readonly overview: OverviewStore;
   close(): Promise<void>;
@@ -40,6 +48,8 @@ function storesOn(dataSource: DataSource, dialect: SqlDialect, close: () => Prom
     userConfigs: new TypeormUserConfigStore(dataSource, dialect),
     jobs: new TypeormJobStore(dataSource, dialect),
     maintenance: new TypeormMaintenanceStore(dataSource, dialect),
+    callbacks: new TypeormCallbackStore(dataSource, dialect),
+    redrives: new TypeormRedriveStore(dataSource),
     overview: new TypeormOverviewStore(dataSource, dialect),
     close,
   };

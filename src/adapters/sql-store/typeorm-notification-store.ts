@@ -46,9 +46,9 @@ import {
 } from './notification-transition-sql.js';
 import {
   INSERT_SQL,
+  insertedRecord,
   insertParams,
   insertSql,
-  newRecordCounters,
   SELECT_BY_DEDUPE,
 } from './notification-insert-sql.js';
 
@@ -167,7 +167,7 @@ export class TypeormNotificationStore implements NotificationStore {
           batch.flatMap(({ record, now }) => insertParams(record, now)),
         );
         return batch.map(({ record, now }) => ({
-          record: { ...record, ...newRecordCounters(now) },
+          record: insertedRecord(record, now),
           deduplicated: false,
         }));
       } catch {
@@ -186,7 +186,7 @@ export class TypeormNotificationStore implements NotificationStore {
         await execute(this.dataSource, INSERT_SQL, params);
         // Built from the input rather than re-read: DATETIME(3) (SQLite: millisecond text) keeps the
         // milliseconds and strict mode rejects rather than truncates, so the row equals this.
-        return { record: { ...record, ...newRecordCounters(now) }, deduplicated: false };
+        return { record: insertedRecord(record, now), deduplicated: false };
       } catch (error) {
         if (this.dialect.isRetryable(error) && tries < 3) continue;
         if (this.dialect.isUnstorableValue(error)) {

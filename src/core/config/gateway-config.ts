@@ -60,6 +60,8 @@ const serverSchema = z
     metricsRequireKey: z.boolean().default(false),
     /** How long SIGTERM waits for in-flight RPCs and deliveries. */
     shutdownGraceMs: z.number().int().nonnegative().default(15_000),
+    /** WatchNotifications streams one api process serves at once; more get ResourceExhausted. */
+    maxWatchStreams: z.number().int().positive().default(1000),
     /** Browser origins allowed to call the API (Connect, gRPC-Web); empty: no CORS. */
     cors: z
       .strictObject({
@@ -186,6 +188,37 @@ const secretsSchema = z.strictObject({
   allowPlaintext: z.boolean().default(false),
 });
 
+/** Status-callback event types (issue 17): record statuses and later lifecycle events. */
+export const CALLBACK_EVENTS = ['sent', 'dead', 'skipped', 'acknowledged', 'coalesced', 'escalated'] as const;
+
+/** One status-callback endpoint; a trigger names it by `id` in its `callback` field. */
+const callbackSchema = z.strictObject({
+  id: z.string().regex(CHANNEL_ID, 'must match [a-z0-9][a-z0-9_-]*'),
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  /** Standard Webhooks signing secret: `whsec_` + base64 of 24 to 64 random bytes. */
+  secret: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,86}={0,2}$/, 'must be whsec_<base64 of 24-64 bytes>'),
+  events: z.array(z.enum(CALLBACK_EVENTS)).min(1).default(['sent', 'dead', 'skipped']),
+  /** Allow a plain http:// URL (local receivers). */
+  allowHttp: z.boolean().default(false),
+  /** Allow a URL whose host resolves to a private or loopback address (local receivers). */
+  allowPrivateNetwork: z.boolean().default(false),
+});
+
+/** How status callbacks are delivered (their own retry ladder, apart from notifications'). */
+const callbackDeliverySchema = z.strictObject({
+  /** POSTs (first one included) before a callback delivery is given up as `dead`. */
+  maxAttempts: z.number().int().min(1).max(100).default(8),
+  initialDelayMs: z.number().int().positive().default(1000),
+  multiplier: z.number().min(1).default(4),
+  maxDelayMs: z.number().int().positive().default(3_600_000),
+  /** Whole-request budget of one POST. */
+  timeoutMs: z.number().int().positive().max(120_000).default(10_000),
+  /** How often each worker looks for due callback deliveries. */
+  pollIntervalMs: z.number().int().positive().default(500),
+  /** Callback POSTs one worker makes at once. */
+  concurrency: z.number().int().positive().max(256).default(8),
+});
+
 const channelSchema = z.strictObject({
   id: z.string().regex(CHANNEL_ID, 'must match [a-z0-9][a-z0-9_-]* (used in routing keys)'),
   /** A built-in plugin id, or a module path / package name exporting a plugin. */
@@ -208,6 +241,13 @@ export const gatewayConfigSchema = z.strictObject({
   scanner: scannerSchema.default(scannerSchema.parse({})),
   delivery: deliverySchema.default(deliverySchema.parse({})),
   secrets: secretsSchema.default(secretsSchema.parse({})),
+  callbacks: z
+    .array(callbackSchema)
+    .default([])
+    .refine((callbacks) => new Set(callbacks.map((c) => c.id)).size === callbacks.length, {
+      message: 'callback ids must be unique',
+    }),
+  callbackDelivery: callbackDeliverySchema.default(callbackDeliverySchema.parse({})),
   console: consoleSchema.default(consoleSchema.parse({})),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).default({ level: 'info' }),
   channels: z
@@ -222,3 +262,5 @@ export const gatewayConfigSchema = z.strictObject({
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export type RetryConfig = GatewayConfig['retry'];
 export type ChannelConfigEntry = GatewayConfig['channels'][number];
+export type CallbackConfig = GatewayConfig['callbacks'][number];
+export type CallbackEvent = (typeof CALLBACK_EVENTS)[number];

@@ -43,6 +43,11 @@ export interface ChannelProvider {
    * unknown outcome cannot deliver twice (Feishu app bot: yes; webhook bot: no).
    */
   readonly idempotent: boolean;
+  /**
+   * How long the provider honours an idempotency key, in ms (Feishu `uuid`: 1 hour). Unset on an
+   * idempotent provider means forever. A bulk redrive flags outcome-unknown records older than it.
+   */
+  readonly idempotencyWindowMs?: number;
   /** Deliver one message. Should not throw: a throw is recorded as a temporary plugin_error. */
   send(request: SendRequest): Promise<SendResult>;
   /**

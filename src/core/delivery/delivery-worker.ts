@@ -16,6 +16,7 @@ import type { Logger } from '../shared/logger.js';
 import type { NotificationStore } from '../notification/notification-store.js';
 import type { ChannelSettingsSource, UserChannelSetting } from '../user-config/channel-settings-source.js';
 import { NO_OBSERVER, type DeliveryObserver } from '../metrics/delivery-observer.js';
+import { NO_CHANGES, type ChangeReporter } from '../notification/notification-changes.js';
 import { withSpan } from '../telemetry/tracing.js';
 import { callProvider, type TimedResult } from '../channels/call-provider.js';
 import { buildSendRequest } from '../channels/send-request.js';
@@ -47,6 +48,8 @@ export interface WorkerDependencies {
   readonly workerId: string;
   /** Told about claims and finished attempts (metrics). */
   readonly observer?: DeliveryObserver;
+  /** Told about each claim and finish (WatchNotifications, status callbacks). */
+  readonly changes?: ChangeReporter;
 }
 
 /**
@@ -59,6 +62,10 @@ export class DeliveryWorker {
   private readonly shutdown = new AbortController();
 
   constructor(private readonly deps: WorkerDependencies) {}
+
+  private get changes(): ChangeReporter {
+    return this.deps.changes ?? NO_CHANGES;
+  }
 
   async start(): Promise<void> {
     this.subscription = await this.deps.bus.subscribe('deliver', (event) => this.handle(event), {
@@ -104,7 +111,13 @@ export class DeliveryWorker {
       // being acked away silently or redelivered up to the delivery limit.
       throw new PoisonMessageError(`no notification ${event.notificationId}`);
     }
-    if (isTerminal(record.status) || record.status === 'sending') return;
+    if (isTerminal(record.status)) {
+      // A redelivered message of a finished record: its callback may not have reached the outbox
+      // (the process died or the write failed after the finish); enqueueing again is idempotent.
+      if (record.callback) await this.changes.settle(record);
+      return;
+    }
+    if (record.status === 'sending') return;
     const wait = record.nextAttemptAt.getTime() - this.deps.clock.now().getTime();
     if (wait > EARLY_TOLERANCE_MS) {
       await this.deps.bus.publish(event, { delayMs: wait });
@@ -136,6 +149,7 @@ export class DeliveryWorker {
       expected: record,
     });
     if (!claimed) return;
+    void this.changes.changed(claimed);
     (this.deps.observer ?? NO_OBSERVER).claimed(
       claimed.channel,
       now.getTime() - record.nextAttemptAt.getTime(),
@@ -250,6 +264,9 @@ export class DeliveryWorker {
       await this.deps.settings.markInvalid(claimed.userId, claimed.channel, result.errorCode ?? 'invalid');
     }
     if (finished.status === 'failed') await this.scheduleRetry(finished, event, now);
+    // Last: a callback that cannot be queued fails the handler, so the message comes back and its
+    // redelivery (a finished record) queues the callback then.
+    await this.changes.settle(finished);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { UnstorableValueError } from '../shared/unstorable-value-error.js';
+import type { NotificationRecord } from '../notification/notification-record.js';
 
 /** Asks a worker to deliver one notification (routing key `notification.<channel>.requested`). */
 export interface DeliveryRequested {
@@ -48,6 +49,9 @@ export function isPermanentHandlerError(error: unknown): boolean {
  */
 export type BusHandler = (event: BusEvent) => Promise<void>;
 
+/** Receives every status change broadcast by any process (the record as it stands after it). */
+export type ChangeListener = (record: NotificationRecord) => void;
+
 export interface Subscription {
   /** Stop receiving new events; resolves when in-flight handlers have finished and acked. */
   cancel(): Promise<void>;
@@ -67,6 +71,16 @@ export interface MessageBus {
    * events are dead-lettered to `notify.dead` once and never reach the handler.
    */
   subscribe(queue: BusQueue, handler: BusHandler, options: { prefetch: number }): Promise<Subscription>;
+  /**
+   * Fan a record's new state out to every process watching changes (WatchNotifications). Best
+   * effort and never throws or waits: a lost change is repaired by watchers re-reading the record.
+   */
+  broadcastChange(record: NotificationRecord): void;
+  /**
+   * Receive every change broadcast from now on, from any process on the same broker (RabbitMQ: an
+   * exclusive auto-delete queue of this process on the `notify.changes` fanout exchange).
+   */
+  watchChanges(listener: ChangeListener): Promise<Subscription>;
   /** Throws when the broker is unreachable (readiness). */
   ping(): Promise<void>;
   /** Messages now in `notify.dead` (the dead-letter depth metric); throws when unreachable. */

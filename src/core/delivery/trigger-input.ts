@@ -18,6 +18,8 @@ export interface TriggerInput {
   readonly critical: boolean;
   readonly traceId: string;
   readonly metadata: Readonly<Record<string, string>>;
+  /** Id of a configured status callback told about this trigger's notifications; '' for none. */
+  readonly callback?: string;
 }
 
 /** A trigger after validation: defaults applied, every field within its limit. */

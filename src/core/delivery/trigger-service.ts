@@ -13,6 +13,7 @@ import { quietWindowEnd } from '../user-config/quiet-hours.js';
 import { channelPreflight } from '../user-config/channel-preflight.js';
 import type { DeliveryObserver } from '../metrics/delivery-observer.js';
 import { NO_OBSERVER } from '../metrics/delivery-observer.js';
+import { NO_CHANGES, type ChangeReporter } from '../notification/notification-changes.js';
 import { withSpan } from '../telemetry/tracing.js';
 import { publishOrLeaveToScanner } from './publish-or-leave-to-scanner.js';
 import { renderMessage } from './render-message.js';
@@ -34,6 +35,8 @@ export interface TriggerDependencies {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly observer?: DeliveryObserver;
+  /** Told about each new record (WatchNotifications, status callbacks of skipped records). */
+  readonly changes?: ChangeReporter;
 }
 
 interface Placement {
@@ -122,6 +125,9 @@ export class TriggerService {
       config.delivery.maxTextLength,
       config.delivery.templates,
     );
+    if (input.callback && !config.callbacks.some((callback) => callback.id === input.callback)) {
+      throw invalidField('callback', 'unknown_callback', `"${input.callback}" is not a configured callback`);
+    }
     const now = clock.now();
     const rendered = renderMessage(
       input.message,
@@ -178,6 +184,7 @@ export class TriggerService {
         lastErrorCode: placement.reason,
         lastErrorMessage: placement.reason ? `skipped: ${placement.reason}` : null,
         scheduledAt: placement.scheduledAt,
+        callback: input.callback ?? '',
       };
       const result = await withSpan(
         'notify.insert',
@@ -191,6 +198,7 @@ export class TriggerService {
           return stored;
         },
       );
+      if (!result.deduplicated) await (this.deps.changes ?? NO_CHANGES).changed(result.record);
       if (result.deduplicated) assertSameRequest(result.record, requestHash, raw.dedupeKey !== '');
       if (!result.deduplicated && result.record.status !== 'skipped')
         await this.publishBehind(result.record, now);

@@ -9,6 +9,7 @@ import type { Logger } from '../shared/logger.js';
 import type { NotificationStore } from '../notification/notification-store.js';
 import type { ChannelSettingsSource } from '../user-config/channel-settings-source.js';
 import { runLifecycleCall } from './lifecycle-call.js';
+import { NO_CHANGES, type ChangeReporter } from '../notification/notification-changes.js';
 
 /** What the lifecycle needs. */
 export interface LifecycleDependencies {
@@ -18,6 +19,8 @@ export interface LifecycleDependencies {
   readonly config: Pick<GatewayConfig, 'retry' | 'worker'>;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Told about acknowledgements (WatchNotifications, `acknowledged` status callbacks). */
+  readonly changes?: ChangeReporter;
 }
 
 /** The result of acknowledging: the record now, and whether this call acknowledged it. */
@@ -52,6 +55,7 @@ export class MessageLifecycle {
     const now = this.deps.clock.now();
     const changed = await this.deps.store.acknowledge([record.id], by, now);
     const current = (await this.deps.store.findById(id)) ?? record;
+    if (changed.length > 0) await (this.deps.changes ?? NO_CHANGES).changed(current, 'acknowledged');
     // Not awaited: the callback answers within Feishu's 3 s; the update is tracked for shutdown.
     if (changed.length > 0) void this.updateMessagesOf(changed, { acknowledgedBy: by, acknowledgedAt: now });
     return { record: current, changed: changed.length > 0 };

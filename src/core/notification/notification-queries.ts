@@ -5,6 +5,7 @@ import { checkId, echo, ID_LIMITS } from '../shared/field-rules.js';
 import { GatewayError, invalidField } from '../shared/gateway-error.js';
 import type { Logger } from '../shared/logger.js';
 import type { ListPage, ListQuery, NotificationStore } from './notification-store.js';
+import { NO_CHANGES, type ChangeReporter } from './notification-changes.js';
 import type { AttemptRecord, NotificationRecord } from './notification-record.js';
 
 /** Default and maximum page size of ListNotifications. */
@@ -19,6 +20,8 @@ export class NotificationQueries {
       readonly clock: Clock;
       readonly logger: Logger;
       readonly maxAttempts: number;
+      /** Told about redriven and cancelled records (WatchNotifications). */
+      readonly changes?: ChangeReporter;
     },
   ) {}
 
@@ -56,6 +59,7 @@ export class NotificationQueries {
         `notification is ${existing.status}; only dead or failed can be retried`,
       );
     }
+    await (this.deps.changes ?? NO_CHANGES).changed(record);
     await publishOrLeaveToScanner(
       this.deps.bus,
       { kind: 'notification.requested', notificationId: record.id, channel: record.channel },
@@ -77,6 +81,7 @@ export class NotificationQueries {
         `notification is ${existing.status}; only pending, scheduled or failed can be cancelled`,
       );
     }
+    await (this.deps.changes ?? NO_CHANGES).changed(record);
     return record;
   }
 

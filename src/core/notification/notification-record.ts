@@ -64,6 +64,8 @@ export interface NotificationRecord {
   readonly updatedAt: Date;
   /** Incremented by every transition; every transition is a compare-and-set on it. */
   readonly version: number;
+  /** The status callback (`callbacks[].id`) its trigger named; '' or absent for none. */
+  readonly callback?: string;
 }
 
 /** Fields the trigger path supplies for a new record; the store fills ids, counters and times. */
@@ -92,6 +94,7 @@ export type NewNotification = Pick<
   | 'lastErrorCode'
   | 'lastErrorMessage'
   | 'scheduledAt'
+  | 'callback'
 >;
 
 /** Outcome stored on an attempt row: the plugin's outcome, or `unknown` for an expired lease. */

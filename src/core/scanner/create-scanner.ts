@@ -8,6 +8,7 @@ import { createFireDueJobs, createRepublishStalledJobs } from './fire-due-jobs.j
 import { createLeaseRecovery } from './lease-recovery.js';
 import { createOutboxRelay } from './outbox-relay.js';
 import { Scanner } from './scanner.js';
+import type { ChangeReporter } from '../notification/notification-changes.js';
 
 /** What the gateway's scanner needs; injected by the composition root. */
 export interface GatewayScannerDependencies {
@@ -17,6 +18,8 @@ export interface GatewayScannerDependencies {
   readonly channels: ChannelRegistry;
   readonly config: GatewayConfig;
   readonly logger: Logger;
+  /** Told about records lease recovery moves. */
+  readonly changes?: ChangeReporter;
 }
 
 /**
@@ -31,7 +34,15 @@ export function createGatewayScanner(deps: GatewayScannerDependencies): Scanner 
       createFireDueJobs(jobs, bus, logger),
       createRepublishStalledJobs(jobs, bus, relayGraceMs, logger),
       createOutboxRelay(maintenance, bus, relayGraceMs, logger),
-      createLeaseRecovery(maintenance, bus, channels, unknownOutcomePolicy, logger, leaseRecoveryGraceMs),
+      createLeaseRecovery(
+        maintenance,
+        bus,
+        channels,
+        unknownOutcomePolicy,
+        logger,
+        leaseRecoveryGraceMs,
+        deps.changes,
+      ),
     ],
     { intervalMs, batchSize, logger },
   );

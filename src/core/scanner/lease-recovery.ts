@@ -4,6 +4,7 @@ import type { Logger } from '../shared/logger.js';
 import type { MaintenanceStore } from './maintenance-store.js';
 import { decideLeaseRecovery, type UnknownOutcomePolicy } from './lease-recovery-decision.js';
 import type { ScannerDuty } from './scanner-duty.js';
+import { NO_CHANGES, type ChangeReporter } from '../notification/notification-changes.js';
 
 /**
  * Duty 4, lease recovery: `sending` records whose worker died (lease expired) get an attempt with
@@ -18,6 +19,7 @@ export function createLeaseRecovery(
   policy: UnknownOutcomePolicy,
   logger: Logger,
   graceMs = 0,
+  changes: ChangeReporter = NO_CHANGES,
 ): ScannerDuty {
   return {
     name: 'lease_recovery',
@@ -46,6 +48,7 @@ export function createLeaseRecovery(
             ? 'recovered a record whose worker died after recording the provider answer'
             : 'recovered a record whose worker lease expired',
         );
+        await changes.changed(record);
         if (record.status !== 'failed') continue;
         try {
           await bus.publish({

@@ -172,6 +172,8 @@ export function createOpenidProvider(config: OpenidConfig, context: PluginContex
 
   return {
     idempotent: true,
+    // Feishu sends at most one message per `uuid` within one hour (shared/reference/feishu.md).
+    idempotencyWindowMs: 3_600_000,
     send,
     update,
     recall,

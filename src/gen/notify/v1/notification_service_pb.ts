@@ -2,8 +2,8 @@
 // @generated from file notify/v1/notification_service.proto (package notify.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message as Message$1, Notification, NotificationStatus, Target } from "./notification_pb.js";
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file notify/v1/notification_service.proto.
  */
 export const file_notify_v1_notification_service: GenFile = /*@__PURE__*/
-  fileDesc("CiRub3RpZnkvdjEvbm90aWZpY2F0aW9uX3NlcnZpY2UucHJvdG8SCW5vdGlmeS52MSLdAgoOVHJpZ2dlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRISCgp0cmlnZ2VyX2lkGAIgASgJEhQKDHRyaWdnZXJfdHlwZRgDIAEoCRISCgpwcmV2aWV3X2lkGAQgASgJEiEKBnRhcmdldBgFIAEoCzIRLm5vdGlmeS52MS5UYXJnZXQSIwoHbWVzc2FnZRgGIAEoCzISLm5vdGlmeS52MS5NZXNzYWdlEhAKCGNoYW5uZWxzGAcgAygJEhIKCmRlZHVwZV9rZXkYCCABKAkSEAoIY3JpdGljYWwYCSABKAgSEAoIdHJhY2VfaWQYCiABKAkSOQoIbWV0YWRhdGEYCyADKAsyJy5ub3RpZnkudjEuVHJpZ2dlclJlcXVlc3QuTWV0YWRhdGFFbnRyeRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiQQoPVHJpZ2dlclJlc3BvbnNlEi4KDW5vdGlmaWNhdGlvbnMYASADKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uIiQKFkdldE5vdGlmaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkiSAoXR2V0Tm90aWZpY2F0aW9uUmVzcG9uc2USLQoMbm90aWZpY2F0aW9uGAEgASgLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbiK7AgoYTGlzdE5vdGlmaWNhdGlvbnNSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSLwoIc3RhdHVzZXMYAiADKA4yHS5ub3RpZnkudjEuTm90aWZpY2F0aW9uU3RhdHVzEg8KB2NoYW5uZWwYAyABKAkSEgoKdHJpZ2dlcl9pZBgEIAEoCRIxCg1jcmVhdGVkX2FmdGVyGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5jcmVhdGVkX2JlZm9yZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJcGFnZV9zaXplGAcgASgFEhIKCnBhZ2VfdG9rZW4YCCABKAkSGQoMYWNrbm93bGVkZ2VkGCggASgISACIAQFCDwoNX2Fja25vd2xlZGdlZCJkChlMaXN0Tm90aWZpY2F0aW9uc1Jlc3BvbnNlEi4KDW5vdGlmaWNhdGlvbnMYASADKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSImChhSZXRyeU5vdGlmaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkiSgoZUmV0cnlOb3RpZmljYXRpb25SZXNwb25zZRItCgxub3RpZmljYXRpb24YASABKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uIicKGUNhbmNlbE5vdGlmaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkiSwoaQ2FuY2VsTm90aWZpY2F0aW9uUmVzcG9uc2USLQoMbm90aWZpY2F0aW9uGAEgASgLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbiI4Ch5BY2tub3dsZWRnZU5vdGlmaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkSCgoCYnkYAiABKAkiUAofQWNrbm93bGVkZ2VOb3RpZmljYXRpb25SZXNwb25zZRItCgxub3RpZmljYXRpb24YASABKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uIjcKGVJlY2FsbE5vdGlmaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkSDgoGcmVhc29uGAIgASgJIksKGlJlY2FsbE5vdGlmaWNhdGlvblJlc3BvbnNlEi0KDG5vdGlmaWNhdGlvbhgBIAEoCzIXLm5vdGlmeS52MS5Ob3RpZmljYXRpb24yqQUKE05vdGlmaWNhdGlvblNlcnZpY2USQAoHVHJpZ2dlchIZLm5vdGlmeS52MS5UcmlnZ2VyUmVxdWVzdBoaLm5vdGlmeS52MS5UcmlnZ2VyUmVzcG9uc2USWAoPR2V0Tm90aWZpY2F0aW9uEiEubm90aWZ5LnYxLkdldE5vdGlmaWNhdGlvblJlcXVlc3QaIi5ub3RpZnkudjEuR2V0Tm90aWZpY2F0aW9uUmVzcG9uc2USXgoRTGlzdE5vdGlmaWNhdGlvbnMSIy5ub3RpZnkudjEuTGlzdE5vdGlmaWNhdGlvbnNSZXF1ZXN0GiQubm90aWZ5LnYxLkxpc3ROb3RpZmljYXRpb25zUmVzcG9uc2USXgoRUmV0cnlOb3RpZmljYXRpb24SIy5ub3RpZnkudjEuUmV0cnlOb3RpZmljYXRpb25SZXF1ZXN0GiQubm90aWZ5LnYxLlJldHJ5Tm90aWZpY2F0aW9uUmVzcG9uc2USYQoSQ2FuY2VsTm90aWZpY2F0aW9uEiQubm90aWZ5LnYxLkNhbmNlbE5vdGlmaWNhdGlvblJlcXVlc3QaJS5ub3RpZnkudjEuQ2FuY2VsTm90aWZpY2F0aW9uUmVzcG9uc2UScAoXQWNrbm93bGVkZ2VOb3RpZmljYXRpb24SKS5ub3RpZnkudjEuQWNrbm93bGVkZ2VOb3RpZmljYXRpb25SZXF1ZXN0Gioubm90aWZ5LnYxLkFja25vd2xlZGdlTm90aWZpY2F0aW9uUmVzcG9uc2USYQoSUmVjYWxsTm90aWZpY2F0aW9uEiQubm90aWZ5LnYxLlJlY2FsbE5vdGlmaWNhdGlvblJlcXVlc3QaJS5ub3RpZnkudjEuUmVjYWxsTm90aWZpY2F0aW9uUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_notify_v1_notification]);
+  fileDesc("CiRub3RpZnkvdjEvbm90aWZpY2F0aW9uX3NlcnZpY2UucHJvdG8SCW5vdGlmeS52MSLvAgoOVHJpZ2dlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRISCgp0cmlnZ2VyX2lkGAIgASgJEhQKDHRyaWdnZXJfdHlwZRgDIAEoCRISCgpwcmV2aWV3X2lkGAQgASgJEiEKBnRhcmdldBgFIAEoCzIRLm5vdGlmeS52MS5UYXJnZXQSIwoHbWVzc2FnZRgGIAEoCzISLm5vdGlmeS52MS5NZXNzYWdlEhAKCGNoYW5uZWxzGAcgAygJEhIKCmRlZHVwZV9rZXkYCCABKAkSEAoIY3JpdGljYWwYCSABKAgSEAoIdHJhY2VfaWQYCiABKAkSOQoIbWV0YWRhdGEYCyADKAsyJy5ub3RpZnkudjEuVHJpZ2dlclJlcXVlc3QuTWV0YWRhdGFFbnRyeRIQCghjYWxsYmFjaxgyIAEoCRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiQQoPVHJpZ2dlclJlc3BvbnNlEi4KDW5vdGlmaWNhdGlvbnMYASADKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uIk8KFkdldE5vdGlmaWNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkSKQoEdmlldxgyIAEoDjIbLm5vdGlmeS52MS5Ob3RpZmljYXRpb25WaWV3IkgKF0dldE5vdGlmaWNhdGlvblJlc3BvbnNlEi0KDG5vdGlmaWNhdGlvbhgBIAEoCzIXLm5vdGlmeS52MS5Ob3RpZmljYXRpb24iuwIKGExpc3ROb3RpZmljYXRpb25zUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEi8KCHN0YXR1c2VzGAIgAygOMh0ubm90aWZ5LnYxLk5vdGlmaWNhdGlvblN0YXR1cxIPCgdjaGFubmVsGAMgASgJEhIKCnRyaWdnZXJfaWQYBCABKAkSMQoNY3JlYXRlZF9hZnRlchgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoOY3JlYXRlZF9iZWZvcmUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhZ2Vfc2l6ZRgHIAEoBRISCgpwYWdlX3Rva2VuGAggASgJEhkKDGFja25vd2xlZGdlZBgoIAEoCEgAiAEBQg8KDV9hY2tub3dsZWRnZWQiZAoZTGlzdE5vdGlmaWNhdGlvbnNSZXNwb25zZRIuCg1ub3RpZmljYXRpb25zGAEgAygLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiJgoYUmV0cnlOb3RpZmljYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIkoKGVJldHJ5Tm90aWZpY2F0aW9uUmVzcG9uc2USLQoMbm90aWZpY2F0aW9uGAEgASgLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbiInChlDYW5jZWxOb3RpZmljYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIksKGkNhbmNlbE5vdGlmaWNhdGlvblJlc3BvbnNlEi0KDG5vdGlmaWNhdGlvbhgBIAEoCzIXLm5vdGlmeS52MS5Ob3RpZmljYXRpb24iSwoZV2F0Y2hOb3RpZmljYXRpb25zUmVxdWVzdBILCgNpZHMYASADKAkSDwoHdXNlcl9pZBgCIAEoCRIQCghldmVudF9pZBgDIAEoCSJLChpXYXRjaE5vdGlmaWNhdGlvbnNSZXNwb25zZRItCgxub3RpZmljYXRpb24YASABKAsyFy5ub3RpZnkudjEuTm90aWZpY2F0aW9uIosCChtSZWRyaXZlTm90aWZpY2F0aW9uc1JlcXVlc3QSLwoIc3RhdHVzZXMYASADKA4yHS5ub3RpZnkudjEuTm90aWZpY2F0aW9uU3RhdHVzEg8KB2NoYW5uZWwYAiABKAkSEgoKZXJyb3JfY29kZRgDIAEoCRIxCg1jcmVhdGVkX2FmdGVyGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5jcmVhdGVkX2JlZm9yZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHdXNlcl9pZBgGIAEoCRIPCgdkcnlfcnVuGAcgASgIEg0KBWxpbWl0GAggASgFIo0BChxSZWRyaXZlTm90aWZpY2F0aW9uc1Jlc3BvbnNlEhUKDW1hdGNoZWRfY291bnQYASABKAMSFgoOcmVkcml2ZW5fY291bnQYAiABKAMSEgoKc2FtcGxlX2lkcxgDIAMoCRIVCg1mbGFnZ2VkX2NvdW50GAQgASgDEhMKC2ZsYWdnZWRfaWRzGAUgAygJIjgKHkFja25vd2xlZGdlTm90aWZpY2F0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCRIKCgJieRgCIAEoCSJQCh9BY2tub3dsZWRnZU5vdGlmaWNhdGlvblJlc3BvbnNlEi0KDG5vdGlmaWNhdGlvbhgBIAEoCzIXLm5vdGlmeS52MS5Ob3RpZmljYXRpb24iNwoZUmVjYWxsTm90aWZpY2F0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiSwoaUmVjYWxsTm90aWZpY2F0aW9uUmVzcG9uc2USLQoMbm90aWZpY2F0aW9uGAEgASgLMhcubm90aWZ5LnYxLk5vdGlmaWNhdGlvbipuChBOb3RpZmljYXRpb25WaWV3EiEKHU5PVElGSUNBVElPTl9WSUVXX1VOU1BFQ0lGSUVEEAASGwoXTk9USUZJQ0FUSU9OX1ZJRVdfQkFTSUMQARIaChZOT1RJRklDQVRJT05fVklFV19GVUxMEAIy9wYKE05vdGlmaWNhdGlvblNlcnZpY2USQAoHVHJpZ2dlchIZLm5vdGlmeS52MS5UcmlnZ2VyUmVxdWVzdBoaLm5vdGlmeS52MS5UcmlnZ2VyUmVzcG9uc2USWAoPR2V0Tm90aWZpY2F0aW9uEiEubm90aWZ5LnYxLkdldE5vdGlmaWNhdGlvblJlcXVlc3QaIi5ub3RpZnkudjEuR2V0Tm90aWZpY2F0aW9uUmVzcG9uc2USXgoRTGlzdE5vdGlmaWNhdGlvbnMSIy5ub3RpZnkudjEuTGlzdE5vdGlmaWNhdGlvbnNSZXF1ZXN0GiQubm90aWZ5LnYxLkxpc3ROb3RpZmljYXRpb25zUmVzcG9uc2USXgoRUmV0cnlOb3RpZmljYXRpb24SIy5ub3RpZnkudjEuUmV0cnlOb3RpZmljYXRpb25SZXF1ZXN0GiQubm90aWZ5LnYxLlJldHJ5Tm90aWZpY2F0aW9uUmVzcG9uc2USYQoSQ2FuY2VsTm90aWZpY2F0aW9uEiQubm90aWZ5LnYxLkNhbmNlbE5vdGlmaWNhdGlvblJlcXVlc3QaJS5ub3RpZnkudjEuQ2FuY2VsTm90aWZpY2F0aW9uUmVzcG9uc2USYwoSV2F0Y2hOb3RpZmljYXRpb25zEiQubm90aWZ5LnYxLldhdGNoTm90aWZpY2F0aW9uc1JlcXVlc3QaJS5ub3RpZnkudjEuV2F0Y2hOb3RpZmljYXRpb25zUmVzcG9uc2UwARJnChRSZWRyaXZlTm90aWZpY2F0aW9ucxImLm5vdGlmeS52MS5SZWRyaXZlTm90aWZpY2F0aW9uc1JlcXVlc3QaJy5ub3RpZnkudjEuUmVkcml2ZU5vdGlmaWNhdGlvbnNSZXNwb25zZRJwChdBY2tub3dsZWRnZU5vdGlmaWNhdGlvbhIpLm5vdGlmeS52MS5BY2tub3dsZWRnZU5vdGlmaWNhdGlvblJlcXVlc3QaKi5ub3RpZnkudjEuQWNrbm93bGVkZ2VOb3RpZmljYXRpb25SZXNwb25zZRJhChJSZWNhbGxOb3RpZmljYXRpb24SJC5ub3RpZnkudjEuUmVjYWxsTm90aWZpY2F0aW9uUmVxdWVzdBolLm5vdGlmeS52MS5SZWNhbGxOb3RpZmljYXRpb25SZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_notify_v1_notification]);
 
 /**
  * @generated from message notify.v1.TriggerRequest
@@ -82,6 +82,13 @@ export type TriggerRequest = Message<"notify.v1.TriggerRequest"> & {
    * @generated from field: map<string, string> metadata = 11;
    */
   metadata: { [key: string]: string };
+
+  /**
+   * Id of a configured status callback (`callbacks[].id`) told about this trigger's notifications.
+   *
+   * @generated from field: string callback = 50;
+   */
+  callback: string;
 };
 
 /**
@@ -116,6 +123,13 @@ export type GetNotificationRequest = Message<"notify.v1.GetNotificationRequest">
    * @generated from field: string id = 1;
    */
   id: string;
+
+  /**
+   * FULL adds each attempt's stored (redacted) request and response payloads.
+   *
+   * @generated from field: notify.v1.NotificationView view = 50;
+   */
+  view: NotificationView;
 };
 
 /**
@@ -296,6 +310,164 @@ export const CancelNotificationResponseSchema: GenMessage<CancelNotificationResp
   messageDesc(file_notify_v1_notification_service, 9);
 
 /**
+ * @generated from message notify.v1.WatchNotificationsRequest
+ */
+export type WatchNotificationsRequest = Message<"notify.v1.WatchNotificationsRequest"> & {
+  /**
+   * Notification ids to watch (at most 100); the stream ends when all are terminal.
+   *
+   * @generated from field: repeated string ids = 1;
+   */
+  ids: string[];
+
+  /**
+   * Watch this user's notifications.
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * Watch the notifications of one event (PublishEvent).
+   *
+   * @generated from field: string event_id = 3;
+   */
+  eventId: string;
+};
+
+/**
+ * Describes the message notify.v1.WatchNotificationsRequest.
+ * Use `create(WatchNotificationsRequestSchema)` to create a new message.
+ */
+export const WatchNotificationsRequestSchema: GenMessage<WatchNotificationsRequest> = /*@__PURE__*/
+  messageDesc(file_notify_v1_notification_service, 10);
+
+/**
+ * @generated from message notify.v1.WatchNotificationsResponse
+ */
+export type WatchNotificationsResponse = Message<"notify.v1.WatchNotificationsResponse"> & {
+  /**
+   * @generated from field: notify.v1.Notification notification = 1;
+   */
+  notification?: Notification | undefined;
+};
+
+/**
+ * Describes the message notify.v1.WatchNotificationsResponse.
+ * Use `create(WatchNotificationsResponseSchema)` to create a new message.
+ */
+export const WatchNotificationsResponseSchema: GenMessage<WatchNotificationsResponse> = /*@__PURE__*/
+  messageDesc(file_notify_v1_notification_service, 11);
+
+/**
+ * @generated from message notify.v1.RedriveNotificationsRequest
+ */
+export type RedriveNotificationsRequest = Message<"notify.v1.RedriveNotificationsRequest"> & {
+  /**
+   * DEAD and/or FAILED; default DEAD.
+   *
+   * @generated from field: repeated notify.v1.NotificationStatus statuses = 1;
+   */
+  statuses: NotificationStatus[];
+
+  /**
+   * @generated from field: string channel = 2;
+   */
+  channel: string;
+
+  /**
+   * Only records whose last_error_code is this.
+   *
+   * @generated from field: string error_code = 3;
+   */
+  errorCode: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_after = 4;
+   */
+  createdAfter?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_before = 5;
+   */
+  createdBefore?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string user_id = 6;
+   */
+  userId: string;
+
+  /**
+   * Count and sample the matches; change nothing.
+   *
+   * @generated from field: bool dry_run = 7;
+   */
+  dryRun: boolean;
+
+  /**
+   * Most records redriven in one call; default 1000, at most 10000.
+   *
+   * @generated from field: int32 limit = 8;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message notify.v1.RedriveNotificationsRequest.
+ * Use `create(RedriveNotificationsRequestSchema)` to create a new message.
+ */
+export const RedriveNotificationsRequestSchema: GenMessage<RedriveNotificationsRequest> = /*@__PURE__*/
+  messageDesc(file_notify_v1_notification_service, 12);
+
+/**
+ * @generated from message notify.v1.RedriveNotificationsResponse
+ */
+export type RedriveNotificationsResponse = Message<"notify.v1.RedriveNotificationsResponse"> & {
+  /**
+   * Records the filter matches (all of them, not only up to `limit`).
+   *
+   * @generated from field: int64 matched_count = 1;
+   */
+  matchedCount: bigint;
+
+  /**
+   * Records moved back to PENDING (0 on a dry run).
+   *
+   * @generated from field: int64 redriven_count = 2;
+   */
+  redrivenCount: bigint;
+
+  /**
+   * Up to 20 ids of the records redriven (or, on a dry run, that would be).
+   *
+   * @generated from field: repeated string sample_ids = 3;
+   */
+  sampleIds: string[];
+
+  /**
+   * Records among those (up to `limit`) whose last attempt had an unknown outcome longer ago than
+   * their provider's idempotency window: redriving them may deliver a second time.
+   *
+   * @generated from field: int64 flagged_count = 4;
+   */
+  flaggedCount: bigint;
+
+  /**
+   * Up to 20 of the flagged ids.
+   *
+   * @generated from field: repeated string flagged_ids = 5;
+   */
+  flaggedIds: string[];
+};
+
+/**
+ * Describes the message notify.v1.RedriveNotificationsResponse.
+ * Use `create(RedriveNotificationsResponseSchema)` to create a new message.
+ */
+export const RedriveNotificationsResponseSchema: GenMessage<RedriveNotificationsResponse> = /*@__PURE__*/
+  messageDesc(file_notify_v1_notification_service, 13);
+
+/**
  * @generated from message notify.v1.AcknowledgeNotificationRequest
  */
 export type AcknowledgeNotificationRequest = Message<"notify.v1.AcknowledgeNotificationRequest"> & {
@@ -317,7 +489,7 @@ export type AcknowledgeNotificationRequest = Message<"notify.v1.AcknowledgeNotif
  * Use `create(AcknowledgeNotificationRequestSchema)` to create a new message.
  */
 export const AcknowledgeNotificationRequestSchema: GenMessage<AcknowledgeNotificationRequest> = /*@__PURE__*/
-  messageDesc(file_notify_v1_notification_service, 10);
+  messageDesc(file_notify_v1_notification_service, 14);
 
 /**
  * @generated from message notify.v1.AcknowledgeNotificationResponse
@@ -334,7 +506,7 @@ export type AcknowledgeNotificationResponse = Message<"notify.v1.AcknowledgeNoti
  * Use `create(AcknowledgeNotificationResponseSchema)` to create a new message.
  */
 export const AcknowledgeNotificationResponseSchema: GenMessage<AcknowledgeNotificationResponse> = /*@__PURE__*/
-  messageDesc(file_notify_v1_notification_service, 11);
+  messageDesc(file_notify_v1_notification_service, 15);
 
 /**
  * @generated from message notify.v1.RecallNotificationRequest
@@ -358,7 +530,7 @@ export type RecallNotificationRequest = Message<"notify.v1.RecallNotificationReq
  * Use `create(RecallNotificationRequestSchema)` to create a new message.
  */
 export const RecallNotificationRequestSchema: GenMessage<RecallNotificationRequest> = /*@__PURE__*/
-  messageDesc(file_notify_v1_notification_service, 12);
+  messageDesc(file_notify_v1_notification_service, 16);
 
 /**
  * @generated from message notify.v1.RecallNotificationResponse
@@ -375,7 +547,41 @@ export type RecallNotificationResponse = Message<"notify.v1.RecallNotificationRe
  * Use `create(RecallNotificationResponseSchema)` to create a new message.
  */
 export const RecallNotificationResponseSchema: GenMessage<RecallNotificationResponse> = /*@__PURE__*/
-  messageDesc(file_notify_v1_notification_service, 13);
+  messageDesc(file_notify_v1_notification_service, 17);
+
+/**
+ * How much of a notification GetNotification returns.
+ *
+ * @generated from enum notify.v1.NotificationView
+ */
+export enum NotificationView {
+  /**
+   * Same as BASIC.
+   *
+   * @generated from enum value: NOTIFICATION_VIEW_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The record and its attempts, without payloads.
+   *
+   * @generated from enum value: NOTIFICATION_VIEW_BASIC = 1;
+   */
+  BASIC = 1,
+
+  /**
+   * The record and its attempts with their request and response payloads.
+   *
+   * @generated from enum value: NOTIFICATION_VIEW_FULL = 2;
+   */
+  FULL = 2,
+}
+
+/**
+ * Describes the enum notify.v1.NotificationView.
+ */
+export const NotificationViewSchema: GenEnum<NotificationView> = /*@__PURE__*/
+  enumDesc(file_notify_v1_notification_service, 0);
 
 /**
  * Accepts triggers and exposes the notification records they produce.
@@ -432,6 +638,27 @@ export const NotificationService: GenService<{
     methodKind: "unary";
     input: typeof CancelNotificationRequestSchema;
     output: typeof CancelNotificationResponseSchema;
+  },
+  /**
+   * Stream matching notifications' states: the current state first, then every change, across api
+   * replicas. Ends once every listed id is terminal (with no ids, when the caller cancels).
+   *
+   * @generated from rpc notify.v1.NotificationService.WatchNotifications
+   */
+  watchNotifications: {
+    methodKind: "server_streaming";
+    input: typeof WatchNotificationsRequestSchema;
+    output: typeof WatchNotificationsResponseSchema;
+  },
+  /**
+   * Redrive every DEAD (or FAILED) notification a filter matches; `dry_run` only counts them.
+   *
+   * @generated from rpc notify.v1.NotificationService.RedriveNotifications
+   */
+  redriveNotifications: {
+    methodKind: "unary";
+    input: typeof RedriveNotificationsRequestSchema;
+    output: typeof RedriveNotificationsResponseSchema;
   },
   /**
    * Acknowledge a notification (scope trigger): sets acknowledged_at/_by and updates its card

@@ -3,6 +3,7 @@ import { InitialSchema1767225600000 } from './1767225600000-initial-schema.js';
 import { ExactIds1767300000000 } from './1767300000000-exact-ids.js';
 import { JobFailure1767310000000 } from './1767310000000-job-failure.js';
 import { FeishuLifecycle1767500000000 } from './1767500000000-feishu-lifecycle.js';
+import { StatusCallbacks1767600000000 } from './1767600000000-status-callbacks.js';
 import { AttemptsStartedIndex1767800000000 } from './1767800000000-attempts-started-index.js';
 
 /** The MySQL/MariaDB migrations in order; a SQLite set lives beside this folder, never mixed in. */
@@ -11,5 +12,6 @@ export const MYSQL_MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   ExactIds1767300000000,
   JobFailure1767310000000,
   FeishuLifecycle1767500000000,
+  StatusCallbacks1767600000000,
   AttemptsStartedIndex1767800000000,
 ];
