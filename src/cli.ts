@@ -79,7 +79,16 @@ async function main(argv: readonly string[]): Promise<number> {
   if (stopTelemetry) logger.info({}, 'OpenTelemetry trace export on (OTLP/HTTP)');
   const gateway = await startGateway({ config, mode: mode as GatewayMode, logger });
   return new Promise<number>((resolve) => {
+    let stopping = false;
+    // Listeners stay installed for the whole drain: with `once`, a second signal would hit Node's
+    // default action and kill the process mid-drain. Ctrl-C on `npm start` sends one: the terminal
+    // signals the process group and npm forwards its own SIGINT about 0.4 ms later.
     const stop = (signal: string) => {
+      if (stopping) {
+        logger.warn({ signal }, 'already shutting down: still draining in-flight sends');
+        return;
+      }
+      stopping = true;
       logger.info({ signal }, 'shutting down: draining RPCs and deliveries');
       gateway
         .stop()
@@ -95,8 +104,8 @@ async function main(argv: readonly string[]): Promise<number> {
           },
         );
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
   });
 }
 

@@ -12,6 +12,7 @@ export function openBus(broker: GatewayConfig['broker'], logger: Logger): Messag
     return new MemoryMessageBus({
       deliveryLimit: broker.deliveryLimit,
       redeliveryDelayMs: broker.redeliveryDelayMs,
+      deadLetterMaxLength: broker.deadLetterMaxLength,
       logger: busLogger,
     });
   }
@@ -24,6 +25,7 @@ export function openBus(broker: GatewayConfig['broker'], logger: Logger): Messag
     retryTiersMs: broker.retryTiersMs,
     deliveryLimit: broker.deliveryLimit,
     redeliveryDelayMs: broker.redeliveryDelayMs,
+    deadLetterLimits: { maxLength: broker.deadLetterMaxLength, ttlMs: broker.deadLetterTtlMs },
     connectionName: broker.connectionName,
     logger: busLogger,
   });

@@ -123,6 +123,7 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
     channels,
     clock,
     maxTextLength: config.delivery.maxTextLength,
+    templates: config.delivery.templates,
   });
 
   const events = new EventService({

@@ -30,7 +30,7 @@ interface AmqpFixture extends MessageBusFixture {
 /** A started bus on its own prefixed topology (one per test), plus a raw channel beside it. */
 async function amqpFixture(overrides: Partial<AmqpMessageBusOptions> = {}): Promise<AmqpFixture> {
   fixtures += 1;
-  const prefix = `ngw-test-${fileSuffix}-${fixtures}.`;
+  const prefix = overrides.namePrefix ?? `ngw-test-${fileSuffix}-${fixtures}.`;
   const connectionName = `ngw-test-${fileSuffix}-${fixtures}`;
   const logs: string[] = [];
   const log = (fields: Record<string, unknown>, message: string) =>
@@ -227,6 +227,38 @@ describe('AmqpMessageBus (RabbitMQ specifics)', () => {
     // x-delivery-limit counts returns: the first delivery plus `deliveryLimit` redeliveries.
     expect(calls).toBe(3);
     expect(await raw?.deadLetterCount()).toBe(1);
+  });
+
+  it('bounds notify.dead: beyond deadLetterMaxLength the oldest are dropped, and deadLetterDepth reports it', async () => {
+    const { bus, prefix } = await fixture({ deadLetterLimits: { maxLength: 3, ttlMs: 60_000 } });
+    const connection = await connect(TEST_AMQP_URL);
+    try {
+      const channel = await connection.createConfirmChannel();
+      for (let i = 0; i < 5; i++) channel.sendToQueue(`${prefix}notify.dead`, Buffer.from(`dead ${i}`));
+      await channel.waitForConfirms();
+      expect(await bus.deadLetterDepth()).toBe(3);
+      const head = await channel.get(`${prefix}notify.dead`, { noAck: true });
+      expect(head && head.content.toString()).toBe('dead 2');
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('keeps working on a notify.dead declared without bounds by an older version, naming the policy that bounds it', async () => {
+    const prefix = `ngw-test-${fileSuffix}-legacy.`;
+    const connection = await connect(TEST_AMQP_URL);
+    const channel = await connection.createConfirmChannel();
+    // What the previous version declared: no arguments. Redeclaring it with bounds is PRECONDITION_FAILED.
+    await channel.assertQueue(`${prefix}notify.dead`, { durable: true });
+    channel.sendToQueue(`${prefix}notify.dead`, Buffer.from('kept'), { persistent: true });
+    await channel.waitForConfirms();
+    await connection.close();
+    const { bus, logs } = await fixture({ namePrefix: prefix });
+    await bus.publish(deliveryEvent());
+    expect(await bus.deadLetterDepth()).toBe(1);
+    expect(logs.join('\n')).toContain(
+      `rabbitmqctl set_policy notify-dead '^ngw-test-${fileSuffix}-legacy\\.notify\\.dead$'`,
+    );
   });
 
   it('holds a failed event for redeliveryDelayMs before requeueing it; cancel cuts the pause short', async () => {

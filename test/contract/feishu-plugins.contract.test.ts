@@ -11,7 +11,13 @@ describePluginContract('feishu-webhook', async () => {
   return {
     plugin: feishuWebhookPlugin,
     // The emulator listens on localhost: IP literals are refused, so allow that name and private addresses.
-    config: { allowedHosts: ['localhost'], allowHttp: true, allowPrivateNetwork: true, timeoutMs: 3000 },
+    config: {
+      allowedHosts: ['localhost'],
+      allowHttp: true,
+      allowedPorts: [emu.port],
+      allowPrivateNetwork: true,
+      timeoutMs: 3000,
+    },
     settingsValid() {
       const token = randomUUID();
       emu.addWebhook(token, { secret });

@@ -7,6 +7,7 @@ import {
   type MessageBus,
   type ScheduleTriggered,
 } from '../../src/core/delivery/message-bus.js';
+import { UnstorableValueError } from '../../src/core/shared/unstorable-value-error.js';
 import type { NotificationRecord } from '../../src/core/notification/notification-record.js';
 import { at, newNotification, storedRecord } from '../helpers/notification-fixtures.js';
 import { gate, sleep, waitFor } from '../helpers/wait-for.js';
@@ -166,14 +167,20 @@ export function describeMessageBusContract(name: string, factory: () => Promise<
       expect(calls).toBe(2);
     });
 
-    it('dead-letters an event whose handler throws PoisonMessageError once, without redelivery', async () => {
+    it.each([
+      ['PoisonMessageError', () => new PoisonMessageError('no such record')],
+      [
+        'UnstorableValueError (a value the database refuses)',
+        () => new UnstorableValueError('data too long'),
+      ],
+    ])('dead-letters an event whose handler throws %s once, without redelivery', async (_name, permanent) => {
       let calls = 0;
       await bus.subscribe(
         'deliver',
         async () => {
           await sleep(1);
           calls += 1;
-          throw new PoisonMessageError('no such record');
+          throw permanent();
         },
         { prefetch: 1 },
       );
@@ -186,6 +193,7 @@ export function describeMessageBusContract(name: string, factory: () => Promise<
       await sleep(300);
       expect(calls).toBe(1);
       if (fixture.raw) expect(await fixture.raw.deadLetterCount()).toBe(1);
+      expect(await bus.deadLetterDepth()).toBe(1);
     });
 
     it('cancel() stops new deliveries and waits for in-flight handlers to finish and ack', async () => {

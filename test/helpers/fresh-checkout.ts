@@ -53,6 +53,8 @@ export interface NpmStart {
   readonly exited: Promise<number | string>;
   /** The `node dist/src/cli.js all` process (npm → sh → node); Linux /proc only. */
   serverPid(): number;
+  /** Ctrl-C in a terminal: SIGINT to npm's whole process group (npm then forwards its own). */
+  interrupt(): void;
 }
 
 function childrenOf(pid: number): number[] {
@@ -72,6 +74,8 @@ export function npmStart(cwd: string, env: Record<string, string>): NpmStart {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a test can press Ctrl-C as a terminal does: kill(-pid, 'SIGINT').
+    detached: true,
   });
   let output = '';
   npm.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -83,6 +87,9 @@ export function npmStart(cwd: string, env: Record<string, string>): NpmStart {
     npm,
     output: () => output,
     exited,
+    interrupt() {
+      if (npm.pid !== undefined) process.kill(-npm.pid, 'SIGINT');
+    },
     serverPid() {
       const search = (pid: number): number | undefined => {
         for (const child of childrenOf(pid)) {

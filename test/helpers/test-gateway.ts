@@ -3,7 +3,7 @@ import { deleteTopology } from '../../src/adapters/amqp-bus/topology.js';
 import type { GatewayConfig } from '../../src/core/config/gateway-config.js';
 import { parseGatewayConfig } from '../../src/core/config/load-config.js';
 import type { Clock } from '../../src/core/shared/clock.js';
-import { createLogger } from '../../src/core/shared/logger.js';
+import { createLogger, type Logger } from '../../src/core/shared/logger.js';
 import { migrateDatabase } from '../../src/adapters/sql-store/open-store.js';
 import type { MockProvider } from '../../src/plugins/mock/index.js';
 import { startGateway, type GatewayMode, type RunningGateway } from '../../src/server.js';
@@ -79,6 +79,8 @@ export async function startTestGateway(
     mode?: GatewayMode;
     clock?: Clock;
     secretKeys?: string;
+    /** The gateway's logger (default: silent unless TEST_LOG_LEVEL), e.g. to assert on log lines. */
+    logger?: Logger;
     /** Reuse a database (and broker prefix) across gateways; it is then not dropped on stop. */
     shared?: { database: TestDatabase; namePrefix: string };
   } = {},
@@ -86,7 +88,7 @@ export async function startTestGateway(
   const database = options.shared?.database ?? (await createTestDatabase());
   const namePrefix = options.shared?.namePrefix ?? `t${uniqueSuffix()}.`;
   const config = testConfig(database.url, namePrefix, overrides);
-  const logger = createLogger(config.log.level);
+  const logger = options.logger ?? createLogger(config.log.level);
   await migrateDatabase(config.database.url, logger);
   let gateway: RunningGateway;
   try {

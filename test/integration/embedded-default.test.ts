@@ -60,7 +60,7 @@ async function stop(run: NpmStart): Promise<void> {
 }
 
 describe('embedded default', () => {
-  it('npm start with no URLs: Trigger → SENT over buf curl, SIGTERM exits 0, restart keeps the record', async () => {
+  it('npm start with no URLs: Trigger → SENT over buf curl, Ctrl-C mid-send and SIGTERM exit 0, restart keeps the records', async () => {
     dir = freshCheckout();
     const port = await freePort();
     const first = await startGateway(dir, port);
@@ -74,7 +74,23 @@ describe('embedded default', () => {
     const id = (triggered.notifications as Array<{ id: string }>)[0]?.id ?? '';
     expect(id).not.toBe('');
     await waitFor(async () => (await statusOf(port, id)) === 'NOTIFICATION_STATUS_SENT', 'SENT', 20_000);
-    await stop(first);
+    // Ctrl-C while a send is in flight: the terminal's SIGINT and npm's forwarded one (issue 12).
+    const slow = await call(port, 'Trigger', {
+      user_id: 'u1',
+      trigger_id: 't-slow',
+      message: { text: 'slow' },
+      channels: ['mock'],
+      metadata: { mock_latency_ms: '2000' },
+    });
+    const slowId = (slow.notifications as Array<{ id: string }>)[0]?.id ?? '';
+    await waitFor(async () => (await statusOf(port, slowId)) === 'NOTIFICATION_STATUS_SENDING', 'SENDING');
+    first.interrupt();
+    // The two SIGINTs of one Ctrl-C may merge; pressing it again once the drain has begun always
+    // reaches the gateway after its first handler ran.
+    await waitFor(() => first.output().includes('shutting down'), 'the drain to begin');
+    first.interrupt();
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('already shutting down');
     expect(existsSync(path.join(dir, '.data', 'notify.sqlite'))).toBe(true);
 
     const second = await startGateway(dir, port);
@@ -82,6 +98,14 @@ describe('embedded default', () => {
     const found = (await call(port, 'GetNotification', { id })).notification as Record<string, unknown>;
     expect(found).toMatchObject({ id, userId: 'u1', status: 'NOTIFICATION_STATUS_SENT', messageText: 'hi' });
     expect(found.attempts).toHaveLength(1);
+    const drained = (await call(port, 'GetNotification', { id: slowId })).notification as Record<
+      string,
+      unknown
+    >;
+    expect(drained).toMatchObject({
+      status: 'NOTIFICATION_STATUS_SENT',
+      attempts: [{ outcome: 'ATTEMPT_OUTCOME_SUCCESS' }],
+    });
     await stop(second);
   }, 400_000);
 });

@@ -29,7 +29,13 @@ beforeAll(async () => {
         id: 'feishu',
         plugin: 'feishu-webhook',
         // The emulator is plain HTTP on localhost: production defaults forbid both.
-        config: { allowedHosts: ['localhost'], allowHttp: true, allowPrivateNetwork: true, timeoutMs: 3000 },
+        config: {
+          allowedHosts: ['localhost'],
+          allowHttp: true,
+          allowedPorts: [emulator.port],
+          allowPrivateNetwork: true,
+          timeoutMs: 3000,
+        },
       },
       {
         id: 'feishu-app',
@@ -130,6 +136,60 @@ describe('webhook bot end to end', () => {
       settings: { webhook_url: emulator.webhookUrl(token) },
     });
     expect((await configs.getUserConfig({ userId })).channels[0]?.state).toBe('valid');
+  });
+
+  it('an error page echoing the hook URL across the stored cut leaves no piece of the token in notification_attempts', async () => {
+    const token = '5e5e5e5e-7a7a-4b4b-8c8c-9d9d9d9d9d9d';
+    emulator.addWebhook(token);
+    const url = emulator.webhookUrl(token);
+    // Placed so that the 2,048 characters kept of a non-JSON answer end 12 characters into the
+    // token: a cut made before redaction would store those 12 (the URL no longer matches whole).
+    const tokenStart = 2048 - 12;
+    const page = `${'x'.repeat(tokenStart - (url.length - token.length))}${url} not found</body></html>`;
+    emulator.injectFaults([{ route: 'webhook', type: 'http', status: 404, body: page }]);
+    const userId = 'echo-page-user';
+    await configs.upsertChannelConfig({
+      userId,
+      channel: 'feishu',
+      enabled: true,
+      settings: { webhook_url: url },
+    });
+    const response = await notifications.trigger({ userId, triggerId: 'echo-1', message: { text: 'hi' } });
+    await waitForTerminal(notifications, response.notifications[0]?.id ?? '');
+    const connection = await createConnection(harness.database.url);
+    try {
+      const [rows] = await connection.query(
+        'SELECT response_payload, error_message FROM notification_attempts WHERE notification_id = ?',
+        [response.notifications[0]?.id],
+      );
+      const stored = JSON.stringify(rows);
+      expect(stored).toContain('[REDACTED]');
+      // Any 8 characters of the token would be a piece of the credential.
+      for (let i = 0; i + 8 <= token.length; i++) expect(stored).not.toContain(token.slice(i, i + 8));
+    } finally {
+      await connection.end();
+    }
+  });
+
+  it('a webhook URL with a port other than 443 is refused unless allowedPorts names it', async () => {
+    const error = await configs
+      .upsertChannelConfig({
+        userId: 'port-user',
+        channel: 'feishu-strict',
+        enabled: true,
+        settings: { webhook_url: 'https://open.feishu.cn:8443/open-apis/bot/v2/hook/abc-123' },
+      })
+      .catch((caught: unknown) => ConnectError.from(caught));
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).code).toBe(Code.InvalidArgument);
+    expect((error as ConnectError).rawMessage).toContain('port 8443 is not allowed');
+    const ok = await configs.upsertChannelConfig({
+      userId: 'port-user',
+      channel: 'feishu-strict',
+      enabled: true,
+      settings: { webhook_url: 'https://open.feishu.cn:443/open-apis/bot/v2/hook/abc-123' },
+    });
+    expect(ok.config?.state).toBe('valid');
   });
 
   it('TestChannel sends synchronously and leaves no record', async () => {

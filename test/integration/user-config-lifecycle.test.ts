@@ -14,15 +14,23 @@ import { TEST_AMQP_URL, uniqueSuffix } from '../helpers/test-env.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 let emulator: FeishuEmulator;
-const webhookChannel = {
-  id: 'feishu',
-  plugin: 'feishu-webhook',
-  config: { allowedHosts: ['localhost'], allowHttp: true, allowPrivateNetwork: true },
-};
-const channels = [webhookChannel, { id: 'mock', plugin: 'mock' }];
+let channels: Array<Record<string, unknown>>;
 
 beforeAll(async () => {
   emulator = await startFeishuEmulator();
+  channels = [
+    {
+      id: 'feishu',
+      plugin: 'feishu-webhook',
+      config: {
+        allowedHosts: ['localhost'],
+        allowHttp: true,
+        allowedPorts: [emulator.port],
+        allowPrivateNetwork: true,
+      },
+    },
+    { id: 'mock', plugin: 'mock' },
+  ];
 });
 afterAll(async () => {
   await emulator?.close();

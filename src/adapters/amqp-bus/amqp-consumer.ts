@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import {
-  PoisonMessageError,
+  isPermanentHandlerError,
   type BusEvent,
   type BusHandler,
   type BusQueue,
@@ -148,7 +148,7 @@ export class AmqpConsumer implements Subscription {
       .then(
         () => settle(channel, message, 'ack', logger),
         (error: unknown) => {
-          if (error instanceof PoisonMessageError) {
+          if (isPermanentHandlerError(error)) {
             // Redelivering cannot help: park it in notify.dead once, for an operator to inspect.
             logger.error({ queue, event, err: errorMessage(error) }, 'poison message dead-lettered');
             settle(channel, message, 'dead-letter', logger);

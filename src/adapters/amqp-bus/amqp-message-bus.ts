@@ -28,7 +28,10 @@ import { encodeEvent } from './event-codec.js';
 import { withTimeout } from './with-timeout.js';
 import { injectTraceContext, isTracingEnabled, withSpan } from '../../core/telemetry/tracing.js';
 import {
+  declareDeadQueue,
   declareTopology,
+  DEFAULT_DEAD_LETTER_LIMITS,
+  type DeadLetterLimits,
   DEFAULT_DELIVERY_LIMIT,
   DEFAULT_RETRY_TIERS_MS,
   DELAY_TIER_HEADER,
@@ -54,6 +57,8 @@ export interface AmqpMessageBusOptions {
   readonly deliveryLimit?: number;
   /** Pause before an event whose handler failed goes back to its queue (default 1000 ms). */
   readonly redeliveryDelayMs?: number;
+  /** Length and TTL bounds of `notify.dead` (default 10,000 messages, 7 days). */
+  readonly deadLetterLimits?: DeadLetterLimits;
   /** How long publish waits for the broker's confirm, and ping for its answer (default 5000). */
   readonly publishTimeoutMs?: number;
   /** Shown in the broker's connection list (default `notify-gateway`). */
@@ -245,6 +250,18 @@ export class AmqpMessageBus implements MessageBus, IngestSource {
     return consumer;
   }
 
+  /** Messages in `notify.dead` now (a passive declare); throws unless connected. */
+  async deadLetterDepth(): Promise<number> {
+    const live = this.live;
+    if (this.closed || !live) throw new Error('message bus is not connected');
+    const reply = await withTimeout(
+      live.publisher.checkQueue(this.names.deadQueue),
+      this.timeoutMs,
+      'dead-letter depth',
+    );
+    return reply.messageCount;
+  }
+
   /**
    * Publishes the record to the `notify.changes` fanout, transient and unconfirmed: watchers repair
    * a lost change by re-reading, so the delivery path never waits on it. Dropped while disconnected.
@@ -434,6 +451,12 @@ export class AmqpMessageBus implements MessageBus, IngestSource {
       for (const watcher of this.changeListeners) watcher.detach();
       for (const consumer of this.ingestConsumers) consumer.detach(model);
     });
+    await declareDeadQueue(
+      model,
+      this.names,
+      this.options.deadLetterLimits ?? DEFAULT_DEAD_LETTER_LIMITS,
+      (fields, message) => this.logger.warn(fields, message),
+    );
     await declareTopology(publisher, this.names, this.deliveryLimit);
     for (const consumer of this.consumers) await consumer.attach(model);
     for (const watcher of this.changeListeners) await watcher.attach(model);

@@ -1,4 +1,4 @@
-import { connect, type Channel } from 'amqplib';
+import { connect, type Channel, type ChannelModel } from 'amqplib';
 import type { BusQueue } from '../../core/delivery/message-bus.js';
 
 /** Default retry tiers (ms): 200ms, 1s, 5s, 30s, 2m, 10m, 1h. */
@@ -76,7 +76,59 @@ export function tierFor(delayMs: number, tiers: readonly RetryTier[]): RetryTier
   return chosen;
 }
 
-/** Declares (idempotently) every exchange, queue and binding; fails if an existing one differs. */
+/** Bounds of `notify.dead`, so a poison stream cannot fill the broker. */
+export interface DeadLetterLimits {
+  /** Messages kept; beyond it the oldest are dropped (`x-overflow: drop-head`). */
+  readonly maxLength: number;
+  /** Milliseconds a message is kept. */
+  readonly ttlMs: number;
+}
+
+/** Default {@link DeadLetterLimits}: 10,000 messages, 7 days. */
+export const DEFAULT_DEAD_LETTER_LIMITS: DeadLetterLimits = { maxLength: 10_000, ttlMs: 604_800_000 };
+
+/** AMQP reply code when a redeclare's arguments differ from the existing queue's. */
+const PRECONDITION_FAILED = 406;
+
+/**
+ * Declares `notify.dead` with its bounds on a channel of its own. A queue declared by an older
+ * version without them cannot be changed by a redeclare (the broker answers PRECONDITION_FAILED and
+ * closes the channel): the gateway keeps using it as it is and says how to bound it with a policy,
+ * which applies to an existing queue (`rabbitmqctl set_policy … '{"max-length":…,"message-ttl":…}'`).
+ * Returns false in that case.
+ */
+export async function declareDeadQueue(
+  model: ChannelModel,
+  names: TopologyNames,
+  limits: DeadLetterLimits,
+  warn: (fields: Record<string, unknown>, message: string) => void,
+): Promise<boolean> {
+  const channel = await model.createChannel();
+  channel.on('error', () => {});
+  try {
+    await channel.assertQueue(names.deadQueue, {
+      durable: true,
+      arguments: {
+        'x-max-length': limits.maxLength,
+        'x-message-ttl': limits.ttlMs,
+        'x-overflow': 'drop-head',
+      },
+    });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== PRECONDITION_FAILED) throw error;
+    const policy = JSON.stringify({ 'max-length': limits.maxLength, 'message-ttl': limits.ttlMs });
+    warn(
+      { queue: names.deadQueue, policy },
+      `${names.deadQueue} exists without length and TTL bounds (declared by an older version); bound it with ` +
+        `rabbitmqctl set_policy notify-dead '^${names.deadQueue.replace(/\./g, '\\.')}$' '${policy}' --apply-to queues`,
+    );
+    return false;
+  }
+  await channel.close().catch(() => {});
+  return true;
+}
+
+/** Declares (idempotently) every exchange, queue and binding but `notify.dead` ({@link declareDeadQueue}). */
 export async function declareTopology(
   channel: Channel,
   names: TopologyNames,
@@ -85,7 +137,8 @@ export async function declareTopology(
   await channel.assertExchange(names.exchange, 'topic', { durable: true });
   await channel.assertExchange(names.retryExchange, 'headers', { durable: true });
   await channel.assertExchange(names.changesExchange, 'fanout', { durable: true });
-  await channel.assertQueue(names.deadQueue, { durable: true });
+  // Present (declared by declareDeadQueue, with or without bounds) before anything dead-letters to it.
+  await channel.checkQueue(names.deadQueue);
   // Quorum queues on 3.10 have no default delivery limit, and dead-lettering is at-most-once unless
   // the at-least-once strategy is paired with reject-publish overflow (docs/architecture.md §8).
   const workArguments = {

@@ -1,6 +1,6 @@
 import type { NotificationRecord } from '../../core/notification/notification-record.js';
 import {
-  PoisonMessageError,
+  isPermanentHandlerError,
   type ChangeListener,
   type BusEvent,
   type BusHandler,
@@ -28,6 +28,8 @@ export interface MemoryMessageBusOptions {
   readonly deliveryLimit?: number;
   /** Pause before a failed event is offered again (default 100 ms). */
   readonly redeliveryDelayMs?: number;
+  /** Dead events kept; beyond it the oldest are dropped, as `notify.dead` does (default 10,000). */
+  readonly deadLetterMaxLength?: number;
   readonly logger?: MemoryBusLogger;
 }
 
@@ -69,6 +71,7 @@ export class MemoryMessageBus implements MessageBus {
   private readonly dead: DeadEvent[] = [];
   private readonly deliveryLimit: number;
   private readonly redeliveryDelayMs: number;
+  private readonly deadLetterMaxLength: number;
   private readonly logger: MemoryBusLogger;
   /** Round-robin cursor so several consumers of one queue share the work. */
   private nextConsumer = 0;
@@ -78,6 +81,7 @@ export class MemoryMessageBus implements MessageBus {
   constructor(options: MemoryMessageBusOptions = {}) {
     this.deliveryLimit = options.deliveryLimit ?? 20;
     this.redeliveryDelayMs = options.redeliveryDelayMs ?? 100;
+    this.deadLetterMaxLength = options.deadLetterMaxLength ?? 10_000;
     this.logger = options.logger ?? SILENT;
   }
 
@@ -186,6 +190,11 @@ export class MemoryMessageBus implements MessageBus {
     await Promise.all([...this.consumers].map((consumer) => this.cancel(consumer)));
   }
 
+  /** How many dead events are kept now (the dead-letter depth metric). */
+  deadLetterDepth(): Promise<number> {
+    return Promise.resolve(this.dead.length);
+  }
+
   /** Events that used up their delivery limit (the in-memory `notify.dead`). */
   deadEvents(): readonly DeadEvent[] {
     return [...this.dead];
@@ -267,9 +276,10 @@ export class MemoryMessageBus implements MessageBus {
 
   private onHandlerFailed(queue: BusQueue, envelope: Envelope, error: unknown): void {
     const lastError = error instanceof Error ? error.message : String(error);
-    const poison = error instanceof PoisonMessageError;
+    const poison = isPermanentHandlerError(error);
     if (poison || envelope.deliveries > this.deliveryLimit) {
       this.dead.push({ queue, event: envelope.event, deliveries: envelope.deliveries, lastError });
+      if (this.dead.length > this.deadLetterMaxLength) this.dead.shift();
       this.logger.error(
         { queue, event: envelope.event, deliveries: envelope.deliveries, err: lastError },
         poison ? 'poison message dead-lettered' : 'event dead after delivery limit',

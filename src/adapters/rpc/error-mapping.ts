@@ -54,9 +54,10 @@ function isUnavailable(error: unknown): boolean {
 /**
  * The one place errors become Connect/gRPC errors: GatewayError keeps its kind, reason and field
  * (as google.rpc.ErrorInfo and BadRequest details); unreachable dependencies become Unavailable;
- * anything else is Internal with a generic message, so no internals or secrets leak.
+ * anything else is Internal with a generic message, so no internals or secrets leak. The original
+ * error is kept as the ConnectError's `cause`, for the server's log only.
  */
-export function toConnectError(error: unknown): ConnectError {
+export function toConnectError(error: unknown, cause?: unknown): ConnectError {
   if (error instanceof ConnectError) return error;
   if (error instanceof GatewayError) {
     const details = [
@@ -69,7 +70,8 @@ export function toConnectError(error: unknown): ConnectError {
         }),
       },
     ];
-    const connectError = new ConnectError(error.message, CODES[error.kind], undefined, details);
+    // The cause rides along for the server's log (connect-es never sends it to the caller).
+    const connectError = new ConnectError(error.message, CODES[error.kind], undefined, details, cause);
     if (error.field) {
       connectError.details.push({
         desc: BadRequestSchema,
@@ -87,9 +89,10 @@ export function toConnectError(error: unknown): ConnectError {
         'dependency_unavailable',
         'a dependency (database or broker) is unavailable; retry the same request later (a repeated Trigger is deduplicated)',
       ),
+      error,
     );
   }
-  return toConnectError(new GatewayError('internal', 'internal_error', 'internal error'));
+  return toConnectError(new GatewayError('internal', 'internal_error', 'internal error'), error);
 }
 
 /** Reasons of the errors connect raises before a handler runs, by code (README "Errors"). */

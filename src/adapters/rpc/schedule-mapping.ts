@@ -10,6 +10,7 @@ const STATUS_TO_PROTO: Record<StoredJobStatus, JobStatus> = {
   waiting: JobStatus.WAITING,
   triggered: JobStatus.TRIGGERED,
   cancelled: JobStatus.CANCELLED,
+  failed: JobStatus.FAILED,
 };
 
 /** Stored job status for a proto enum value; undefined for UNSPECIFIED (no filter) or unknown. */
@@ -52,5 +53,7 @@ export function toProtoJob(job: ScheduledJob): Job {
     firedAt: job.firedAt ? timestampFromDate(job.firedAt) : undefined,
     createdAt: timestampFromDate(job.createdAt),
     notificationIds: [...(job.notificationIds ?? [])],
+    failureReason: job.failureReason ?? '',
+    failureMessage: job.failureMessage ?? '',
   });
 }

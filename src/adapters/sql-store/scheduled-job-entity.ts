@@ -1,8 +1,11 @@
 import { EntitySchema } from 'typeorm';
 import { bigintIdColumn, stringColumn, textColumn, timeColumn } from './entity-columns.js';
 
+/** Characters of a failed fire's message the failure_message column holds. */
+export const JOB_FAILURE_MESSAGE_LENGTH = 1024;
+
 /** Stored scheduled-job status words (docs/architecture.md §7). */
-export type ScheduledJobStatus = 'waiting' | 'triggered' | 'cancelled';
+export type ScheduledJobStatus = 'waiting' | 'triggered' | 'cancelled' | 'failed';
 
 /** One row of scheduled_jobs; JSON columns hold text. */
 export interface ScheduledJobRow {
@@ -18,6 +21,9 @@ export interface ScheduledJobRow {
   firedAt: Date | null;
   /** JSON text array of the notification ids created when the job fired. */
   notificationIds: string | null;
+  /** Why a failed fire failed (stable snake_case); null unless status is failed. */
+  failureReason: string | null;
+  failureMessage: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -36,6 +42,8 @@ export const ScheduledJobEntity = new EntitySchema<ScheduledJobRow>({
     payloadHash: stringColumn('payload_hash', 64),
     firedAt: timeColumn('fired_at', true),
     notificationIds: textColumn('notification_ids', true),
+    failureReason: stringColumn('failure_reason', 64, true),
+    failureMessage: stringColumn('failure_message', JOB_FAILURE_MESSAGE_LENGTH, true),
     createdAt: timeColumn('created_at'),
     updatedAt: timeColumn('updated_at'),
   },

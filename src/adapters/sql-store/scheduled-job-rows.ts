@@ -1,10 +1,17 @@
 import { parseJobPayload } from '../../core/schedule/job-payload.js';
 import type { JobStatus, ScheduledJob } from '../../core/schedule/scheduled-job.js';
-import { type RawRow, readDate, readJson, readNullableDate, readText } from './row-values.js';
+import {
+  type RawRow,
+  readDate,
+  readJson,
+  readNullableDate,
+  readNullableText,
+  readText,
+} from './row-values.js';
 
 /** Column list of scheduled_jobs for raw SELECTs (the surrogate id is never exposed). */
 export const JOB_COLUMNS =
-  'job_key, user_id, due_at, status, trigger_payload, payload_hash, fired_at, notification_ids, created_at, updated_at';
+  'job_key, user_id, due_at, status, trigger_payload, payload_hash, fired_at, notification_ids, failure_reason, failure_message, created_at, updated_at';
 
 function readIds(row: RawRow): string[] | null {
   const parsed = readJson(row, 'notification_ids');
@@ -25,6 +32,8 @@ export function mapJobRow(row: RawRow): ScheduledJob {
     payloadHash: readText(row, 'payload_hash'),
     firedAt: readNullableDate(row, 'fired_at'),
     notificationIds: readIds(row),
+    failureReason: readNullableText(row, 'failure_reason'),
+    failureMessage: readNullableText(row, 'failure_message'),
     createdAt: readDate(row, 'created_at'),
     updatedAt: readDate(row, 'updated_at'),
   };

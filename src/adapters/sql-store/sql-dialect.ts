@@ -14,6 +14,8 @@ export interface SqlDialect {
   isDuplicateKey(error: unknown): boolean;
   /** True when the failed statement changed nothing and may simply run again. */
   isRetryable(error: unknown): boolean;
+  /** True when the database refused a value itself (too long, out of range): never retryable. */
+  isUnstorableValue(error: unknown): boolean;
   /** SQL expression for the current UTC time with milliseconds, comparable with stored times. */
   readonly now: string;
   /** `now` minus one bound parameter given in milliseconds. */
@@ -42,6 +44,18 @@ function driverErrorOf(error: unknown): { errno?: unknown; code?: unknown } | nu
 }
 
 const ER_DUP_ENTRY = 1062;
+/**
+ * Errors about a value, not the server: ER_BAD_NULL_ERROR, ER_TRUNCATED_WRONG_VALUE, ER_DATA_TOO_LONG,
+ * ER_WARN_DATA_OUT_OF_RANGE, ER_TRUNCATED_WRONG_VALUE_FOR_FIELD, ER_INVALID_JSON_TEXT (MySQL 8),
+ * ER_CONSTRAINT_FAILED (MariaDB's JSON check).
+ */
+const MYSQL_VALUE_ERRORS: ReadonlySet<unknown> = new Set([1048, 1292, 1406, 1264, 1366, 3140, 4025]);
+const SQLITE_VALUE_ERRORS: ReadonlySet<unknown> = new Set([
+  'SQLITE_TOOBIG',
+  'SQLITE_MISMATCH',
+  'SQLITE_CONSTRAINT_CHECK',
+  'SQLITE_CONSTRAINT_NOTNULL',
+]);
 const ER_LOCK_DEADLOCK = 1213;
 
 /** MySQL 8 / MariaDB 10.11 through mysql2 (which binds Date itself, in UTC with `timezone: 'Z'`). */
@@ -50,6 +64,7 @@ export const MYSQL_DIALECT: SqlDialect = {
   isDuplicateKey: (error) => driverErrorOf(error)?.errno === ER_DUP_ENTRY,
   // InnoDB can pick a deadlock victim among concurrent inserts of one key when a holder aborts.
   isRetryable: (error) => driverErrorOf(error)?.errno === ER_LOCK_DEADLOCK,
+  isUnstorableValue: (error) => MYSQL_VALUE_ERRORS.has(driverErrorOf(error)?.errno),
   // UTC_TIMESTAMP, not NOW(): rows are written in UTC whatever the session time zone.
   now: 'UTC_TIMESTAMP(3)',
   nowMinusMs: 'UTC_TIMESTAMP(3) - INTERVAL (? * 1000) MICROSECOND',
@@ -81,6 +96,7 @@ export const SQLITE_DIALECT: SqlDialect = {
   // One connection serves the process (sqlite-query-runners.ts), so another writer can only be a
   // second process on the same file, which busy_timeout already waits for.
   isRetryable: (error) => driverErrorOf(error)?.code === 'SQLITE_BUSY',
+  isUnstorableValue: (error) => SQLITE_VALUE_ERRORS.has(driverErrorOf(error)?.code),
   // strftime's %f is seconds with milliseconds: the same text form toSqliteTime writes.
   now: SQLITE_NOW,
   nowMinusMs: `strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || (? / 1000.0) || ' seconds')`,

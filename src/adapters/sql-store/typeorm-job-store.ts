@@ -4,7 +4,9 @@ import { serializeJobPayload } from '../../core/schedule/job-payload.js';
 import type { NewScheduledJob, ScheduledJob } from '../../core/schedule/scheduled-job.js';
 import { decodeListCursor, encodeListCursor } from './list-cursor.js';
 
+import { JOB_FAILURE_MESSAGE_LENGTH } from './scheduled-job-entity.js';
 import { JOB_COLUMNS, mapJobRow } from './scheduled-job-rows.js';
+import { truncate } from './row-values.js';
 import { execute, inTransaction, placeholders, select } from './raw-sql.js';
 import { MYSQL_DIALECT, type SqlDialect } from './sql-dialect.js';
 
@@ -49,6 +51,8 @@ export class TypeormJobStore implements JobStore {
       status: 'waiting',
       firedAt: null,
       notificationIds: null,
+      failureReason: null,
+      failureMessage: null,
       createdAt: now,
       updatedAt: now,
     };
@@ -148,6 +152,17 @@ export class TypeormJobStore implements JobStore {
       );
       return keys;
     });
+  }
+
+  async markFailed(jobKey: string, reason: string, message: string): Promise<boolean> {
+    const moved = await execute(
+      this.dataSource,
+      `UPDATE scheduled_jobs SET status = 'failed', failure_reason = ?, failure_message = ?,
+          updated_at = ${this.dialect.now}
+        WHERE job_key = ? AND status = 'triggered' AND notification_ids IS NULL`,
+      [truncate(reason, 64), truncate(message, JOB_FAILURE_MESSAGE_LENGTH), jobKey],
+    );
+    return moved > 0;
   }
 
   async recordNotifications(jobKey: string, notificationIds: readonly string[]): Promise<boolean> {

@@ -3,10 +3,16 @@ import type { NotificationRecord } from '../../core/notification/notification-re
 import type {
   LeaseRecovery,
   MaintenanceStore,
+  RecordedAttempt,
   RecoveredLease,
   RelayedRecord,
 } from '../../core/scanner/maintenance-store.js';
-import { ATTEMPT_COLUMNS, NOTIFICATION_COLUMNS, mapNotificationRow } from './notification-rows.js';
+import {
+  ATTEMPT_COLUMNS,
+  NOTIFICATION_COLUMNS,
+  mapAttemptRow,
+  mapNotificationRow,
+} from './notification-rows.js';
 import { execute, inTransaction, placeholders, select } from './raw-sql.js';
 import { MYSQL_DIALECT, type SqlDialect } from './sql-dialect.js';
 import { movesFrom, statusIn } from './status-sql.js';
@@ -54,7 +60,7 @@ export class TypeormMaintenanceStore implements MaintenanceStore {
 
   async recoverExpiredLeases(
     limit: number,
-    decide: (record: NotificationRecord) => LeaseRecovery,
+    decide: (record: NotificationRecord, recorded: RecordedAttempt | null) => LeaseRecovery,
     graceMs = 0,
   ): Promise<RecoveredLease[]> {
     const { nowMinusMs, claimLock } = this.dialect;
@@ -74,15 +80,41 @@ export class TypeormMaintenanceStore implements MaintenanceStore {
           WHERE id IN (${placeholders(ids.length)}) AND ${expired} ${claimLock}`,
         [...ids, graceMs],
       );
+      const records = rows.map(mapNotificationRow);
+      const recorded = await this.recordedAttempts(runner, records);
       const recovered: RecoveredLease[] = [];
-      for (const row of rows) {
-        const record = mapNotificationRow(row);
-        const recovery = decide(record);
+      for (const record of records) {
+        const recovery = decide(record, recorded.get(record.id) ?? null);
         const after = await this.recoverOne(runner, record, recovery);
         if (after) recovered.push({ record: after, recovery });
       }
       return recovered;
     });
+  }
+
+  /**
+   * The attempt row each worker stored for its claimed call (attempt_no = call_count) before it
+   * died, by record id. A finish writes that row before the transition, so a worker killed between
+   * the two leaves the provider's answer here; the last row wins should a retried finish have
+   * stored it twice.
+   */
+  private async recordedAttempts(
+    runner: QueryRunner,
+    records: readonly NotificationRecord[],
+  ): Promise<Map<string, RecordedAttempt>> {
+    const found = new Map<string, RecordedAttempt>();
+    if (records.length === 0) return found;
+    const rows = await select(
+      runner,
+      `SELECT ${ATTEMPT_COLUMNS} FROM notification_attempts
+        WHERE ${records.map(() => '(notification_id = ? AND attempt_no = ?)').join(' OR ')}
+        ORDER BY id`,
+      records.flatMap((record) => [record.id, record.callCount]),
+    );
+    for (const attempt of rows.map(mapAttemptRow)) {
+      if (attempt.outcome !== 'unknown') found.set(attempt.notificationId, attempt);
+    }
+    return found;
   }
 
   private async recoverOne(
@@ -97,11 +129,13 @@ export class TypeormMaintenanceStore implements MaintenanceStore {
       `UPDATE notification_records
         SET status = ?, attempt_count = attempt_count + 1, next_attempt_at = ${now},
             last_error_code = ?, last_error_message = ?, lease_owner = NULL, lease_expires_at = NULL,
+            sent_at = ${recovery.status === 'sent' ? now : 'sent_at'},
             version = version + 1, updated_at = ${now}
         WHERE id = ? AND ${movesFrom(STATUS_MOVES.recoverLease)} AND version = ?`,
       [recovery.status, recovery.lastErrorCode, recovery.lastErrorMessage, record.id, record.version],
     );
     if (moved === 0) return null;
+    if (recovery.fromRecordedAttempt) return this.reread(runner, record.id);
     // The claim wrote updated_at; the lost call ran somewhere between it and the lease's expiry.
     const startedAt = record.updatedAt;
     const leaseEnd = record.leaseExpiresAt ?? startedAt;
@@ -121,10 +155,14 @@ export class TypeormMaintenanceStore implements MaintenanceStore {
         recovery.possibleDuplicate ? 1 : 0,
       ],
     );
+    return this.reread(runner, record.id);
+  }
+
+  private async reread(runner: QueryRunner, id: string): Promise<NotificationRecord | null> {
     const rows = await select(
       runner,
       `SELECT ${NOTIFICATION_COLUMNS} FROM notification_records WHERE id = ?`,
-      [record.id],
+      [id],
     );
     return rows[0] === undefined ? null : mapNotificationRow(rows[0]);
   }

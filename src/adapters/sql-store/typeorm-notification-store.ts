@@ -1,4 +1,5 @@
 import { CoalescingBatcher } from '../../core/shared/coalescing-batcher.js';
+import { UnstorableValueError } from '../../core/shared/unstorable-value-error.js';
 import { execute, placeholders, select } from './raw-sql.js';
 import type { DataSource } from 'typeorm';
 import type {
@@ -90,6 +91,9 @@ interface ClaimedFinish {
   readonly attempt: AttemptRecord;
 }
 
+/** One finish's outcome inside a batch: its record (null when the row had moved), or its own error. */
+type FinishOutcome = NotificationRecord | null | { readonly error: unknown };
+
 /** A claim that carries the record it expects (the worker's hot path). */
 type ExpectedClaim = ClaimRequest & { readonly expected: NotificationRecord };
 
@@ -115,10 +119,17 @@ export class TypeormNotificationStore implements NotificationStore {
   );
   /** The last batched claim or finish of each id in this process, which the next one waits for. */
   private readonly busyIds = new Map<string, Promise<unknown>>();
-  private readonly finishes = new CoalescingBatcher<ClaimedFinish, NotificationRecord | null>(
+  private readonly finishes = new CoalescingBatcher<ClaimedFinish, FinishOutcome>(
     (batch) => this.finishMany(batch),
     FINISH_BATCHING,
   );
+  /**
+   * Claims (id → claimed version) whose attempt row is stored but whose transition failed: the
+   * worker retries the finish, and the retry must not record the same provider call again (a
+   * finish that cannot be written would otherwise add a row per retry). Held only until the
+   * finish completes; a process that dies holding one leaves lease recovery to read the row.
+   */
+  private readonly attemptsStored = new Map<string, number>();
   private readonly claims = new CoalescingBatcher<ExpectedClaim, NotificationRecord | null>(
     (requests) => this.claimMany(requests),
     CLAIM_BATCHING,
@@ -178,6 +189,11 @@ export class TypeormNotificationStore implements NotificationStore {
         return { record: insertedRecord(record, now), deduplicated: false };
       } catch (error) {
         if (this.dialect.isRetryable(error) && tries < 3) continue;
+        if (this.dialect.isUnstorableValue(error)) {
+          throw new UnstorableValueError(`the notification cannot be stored: ${(error as Error).message}`, {
+            cause: error,
+          });
+        }
         if (!this.dialect.isDuplicateKey(error)) throw error;
         const rows = await select(this.dataSource, SELECT_BY_DEDUPE, [
           record.userId,
@@ -304,17 +320,21 @@ export class TypeormNotificationStore implements NotificationStore {
       throw new Error(`attempt belongs to ${attempt.notificationId}, not ${id}`);
     }
     if (claimed && claimed.version === version && claimed.id === id) {
-      return this.onePerId(id, () => this.finishes.load({ claimed, update, attempt }));
+      const outcome = await this.onePerId(id, () => this.finishes.load({ claimed, update, attempt }));
+      if (outcome !== null && 'error' in outcome) throw outcome.error;
+      return outcome;
     }
     const values = finishValues(update);
     // Two autocommit statements instead of a transaction (BEGIN/COMMIT are round trips on the
     // hottest path, BENCHMARKS.md). The attempt goes first under the same compare-and-set; the
-    // UPDATE then decides. Only a lease recovery landing between the two can leave an attempt row
-    // without its transition, and that row is still a true record of a provider call.
-    // No NOT EXISTS guard against a repeated finish: MariaDB fails concurrent INSERT … SELECT that
-    // reads its own target table (error 1467). A finish retried after the database died between
-    // the two statements may therefore record the same call twice (an audit row, never a send).
-    await execute(this.dataSource, INSERT_FINISH_ATTEMPT_SQL, [...attemptParams(attempt), id, version]);
+    // UPDATE then decides. A worker that dies between the two leaves an attempt row on a `sending`
+    // row, which lease recovery reads (a recorded success is never sent again). A retry of a finish
+    // whose UPDATE failed skips the attempt it already stored (attemptsStored): no NOT EXISTS guard,
+    // because MariaDB fails concurrent INSERT … SELECT that reads its own target table (error 1467).
+    if (this.attemptsStored.get(id) !== version) {
+      await execute(this.dataSource, INSERT_FINISH_ATTEMPT_SQL, [...attemptParams(attempt), id, version]);
+      this.attemptsStored.set(id, version);
+    }
     const moved = await execute(this.dataSource, FINISH_SQL, [
       update.status,
       update.spendsAttempt ? 1 : 0,
@@ -328,6 +348,7 @@ export class TypeormNotificationStore implements NotificationStore {
       id,
       version,
     ]);
+    this.attemptsStored.delete(id);
     if (moved === 0) return null;
     if (claimed && claimed.version === version) return finishedFrom(claimed, update, values);
     return this.findById(id);
@@ -338,12 +359,32 @@ export class TypeormNotificationStore implements NotificationStore {
    * row under its own compare-and-set exactly as a lone finish. When fewer rows moved than were
    * asked for, the rows are read back: a finish took effect when its row holds what it wrote.
    */
-  private async finishMany(batch: readonly ClaimedFinish[]): Promise<Array<NotificationRecord | null>> {
-    await execute(
-      this.dataSource,
-      insertFinishAttemptsSql(batch.length),
-      batch.flatMap(({ claimed, attempt }) => [...attemptParams(attempt), claimed.version]),
-    );
+  private async finishMany(batch: readonly ClaimedFinish[]): Promise<FinishOutcome[]> {
+    try {
+      const unrecorded = batch.filter(
+        ({ claimed }) => this.attemptsStored.get(claimed.id) !== claimed.version,
+      );
+      if (unrecorded.length > 0) {
+        await execute(
+          this.dataSource,
+          insertFinishAttemptsSql(unrecorded.length),
+          unrecorded.flatMap(({ claimed, attempt }) => [...attemptParams(attempt), claimed.version]),
+        );
+        for (const { claimed } of unrecorded) this.attemptsStored.set(claimed.id, claimed.version);
+      }
+      const finished = await this.transitionMany(batch);
+      for (const { claimed } of batch) this.attemptsStored.delete(claimed.id);
+      return finished;
+    } catch (error) {
+      if (batch.length === 1) return [{ error }];
+      // One row's unwritable value must not fail its neighbours: each goes again alone, and an
+      // attempt row already stored is not written twice.
+      return Promise.all(batch.map((finish) => this.finishMany([finish]).then((outcomes) => outcomes[0]!)));
+    }
+  }
+
+  /** The transitions of a batch of finishes whose attempt rows are stored. */
+  private async transitionMany(batch: readonly ClaimedFinish[]): Promise<Array<NotificationRecord | null>> {
     const values = batch.map(({ update }) => finishValues(update));
     const perRow = (value: (finish: ClaimedFinish, i: number) => unknown) =>
       batch.flatMap((finish, i) => [finish.claimed.id, value(finish, i)]);

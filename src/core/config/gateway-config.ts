@@ -109,6 +109,10 @@ const brokerSchema = z.strictObject({
   deliveryLimit: z.number().int().positive().default(20),
   /** Pause before an event whose handler failed (database down, …) is offered again. */
   redeliveryDelayMs: z.number().int().nonnegative().default(1000),
+  /** Messages notify.dead keeps; beyond it the oldest are dropped, so dead-lettering is bounded. */
+  deadLetterMaxLength: z.number().int().positive().default(10_000),
+  /** How long a message stays in notify.dead before the broker drops it (default 7 days). */
+  deadLetterTtlMs: z.number().int().positive().default(604_800_000),
   retryTiersMs: z.array(z.number().int().positive()).min(1).optional(),
   /** Client `connection_name` shown by the broker; lets operators (and fault tests) tell gateways apart. */
   connectionName: z.string().min(1).max(255).default('notify-gateway'),
@@ -224,6 +228,9 @@ const channelSchema = z.strictObject({
   config: z.unknown().optional(),
 });
 
+/** Levels `log.level` accepts (pino's, plus `silent`); anything else is a config error at boot. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
 /** One binding of a durable queue to a caller's existing exchange (events in, no code change there). */
 const ingestAmqpSchema = z.strictObject({
   /** The caller's exchange (must exist; the gateway never declares or changes it). */
@@ -258,7 +265,7 @@ export const gatewayConfigSchema = z
       }),
     callbackDelivery: callbackDeliverySchema.default(callbackDeliverySchema.parse({})),
     console: consoleSchema.default(consoleSchema.parse({})),
-    log: z.strictObject({ level: z.string().default('info') }).default({ level: 'info' }),
+    log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).default({ level: 'info' }),
     channels: z
       .array(channelSchema)
       .default([{ id: 'mock', plugin: 'mock' }])

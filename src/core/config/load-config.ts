@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLError } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../contract/index.js';
 import { gatewayConfigSchema, type GatewayConfig } from './gateway-config.js';
@@ -70,6 +70,29 @@ export function parseGatewayConfig(raw: unknown): GatewayConfig {
   return result.data;
 }
 
+/** The mapping key written on `line` (1-based) of `text`, if the line starts with one. */
+function keyAt(text: string, line: number): string | undefined {
+  return /^\s*(?:-\s+)?([^\s:#{}[\],'"]+)\s*:/.exec(text.split('\n')[line - 1] ?? '')?.[1];
+}
+
+/**
+ * Parse the config file's YAML; malformed YAML and a key repeated in one mapping (which would
+ * otherwise let the last one silently win) are config errors naming the file, line and column.
+ */
+function parseConfigYaml(text: string, file: string): unknown {
+  try {
+    return parseYaml(text, { uniqueKeys: true, prettyErrors: true });
+  } catch (error) {
+    if (!(error instanceof YAMLError)) throw error;
+    const at = error.linePos?.[0];
+    const where = at ? `${file}:${at.line}:${at.col}` : file;
+    const problem = (error.message.split('\n', 1)[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    // Only the key's name, never the line: the repeated value may be a secret.
+    const key = at && error.code === 'DUPLICATE_KEY' ? keyAt(text, at.line) : undefined;
+    throw new ConfigError(where, `invalid YAML: ${problem}${key ? ` (key "${key}")` : ''}`);
+  }
+}
+
 /**
  * Load the gateway config: the YAML file at `NOTIFY_CONFIG` (optional), `${ENV}` interpolation,
  * then `NOTIFY_*` overrides, then validation. Throws ConfigError naming the bad key's path.
@@ -84,7 +107,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     } catch (error) {
       throw new ConfigError('NOTIFY_CONFIG', `cannot read ${file}: ${(error as Error).message}`);
     }
-    raw = parseYaml(text) ?? {};
+    raw = parseConfigYaml(text, file) ?? {};
     if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('(root)', 'must be a mapping');
   }
   const interpolated = interpolateEnv(raw, env) as Record<string, unknown>;

@@ -1,3 +1,4 @@
+import { UnstorableValueError } from '../shared/unstorable-value-error.js';
 import type { NotificationRecord } from '../notification/notification-record.js';
 
 /** Asks a worker to deliver one notification (routing key `notification.<channel>.requested`). */
@@ -35,8 +36,16 @@ export class PoisonMessageError extends Error {
 }
 
 /**
- * Calls the handler for one event; resolve → ack, {@link PoisonMessageError} → dead-letter once,
- * any other throw → requeue (bounded by the delivery limit).
+ * True for a handler error no redelivery can fix: a {@link PoisonMessageError}, or a value the
+ * database refuses to store. The bus dead-letters such an event once instead of redelivering it.
+ */
+export function isPermanentHandlerError(error: unknown): boolean {
+  return error instanceof PoisonMessageError || error instanceof UnstorableValueError;
+}
+
+/**
+ * Calls the handler for one event; resolve → ack, a permanent error ({@link isPermanentHandlerError})
+ * → dead-letter once, any other throw → requeue (bounded by the delivery limit).
  */
 export type BusHandler = (event: BusEvent) => Promise<void>;
 
@@ -79,6 +88,8 @@ export interface MessageBus {
   watchChanges(listener: ChangeListener): Promise<Subscription>;
   /** Throws when the broker is unreachable (readiness). */
   ping(): Promise<void>;
+  /** Messages now in `notify.dead` (the dead-letter depth metric); throws when unreachable. */
+  deadLetterDepth(): Promise<number>;
   /** Messages waiting in each of this bus's queues, the dead-letter queue included (operators' view). */
   queueDepths(): Promise<QueueDepth[]>;
   close(): Promise<void>;

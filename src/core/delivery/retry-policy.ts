@@ -26,7 +26,8 @@ export function isRateLimited(result: SendResult): boolean {
 
 /**
  * Decide how a finished provider call moves a `sending` record (docs/architecture.md §5, §6). The plugin
- * classified the call; this owns timing and the attempt budget.
+ * classified the call; this owns timing and the attempt budget. A provider's retry hint is honoured
+ * up to `maxDelayMs`.
  */
 export function decideAfterSend(
   record: NotificationRecord,
@@ -73,8 +74,12 @@ function decideTemporary(
   if (exhausted) {
     return { ...base, status: 'dead', spendsAttempt: !rateLimited, nextAttemptAt: now, sentAt: null };
   }
+  // A hint is the provider's word, not a promise to wait for it: capped like any backoff, so a
+  // 1-year reset cannot park a record until next year, nor a far-future one overflow the date column.
   const hinted =
-    result.retryAfterMs !== undefined && result.retryAfterMs >= 0 ? result.retryAfterMs : undefined;
+    result.retryAfterMs !== undefined && result.retryAfterMs >= 0
+      ? Math.min(result.retryAfterMs, config.maxDelayMs)
+      : undefined;
   // A rate limit without a hint still waits at least the initial delay, so it cannot spin.
   const delay = hinted ?? backoffDelayMs(config, Math.max(spent, 1), random);
   return {

@@ -51,8 +51,16 @@ export const FINISHED_STATUSES = [
 ] as const satisfies readonly NotificationStatus[];
 export type FinishedStatus = (typeof FINISHED_STATUSES)[number];
 
-/** The statuses lease recovery moves an expired `sending` record to. */
-export const RECOVERED_STATUSES = ['failed', 'dead'] as const satisfies readonly NotificationStatus[];
+/**
+ * The statuses lease recovery moves an expired `sending` record to: failed or dead for a lost call,
+ * or, when the worker stored the provider's answer before dying, whatever that answer decides.
+ */
+export const RECOVERED_STATUSES = [
+  'failed',
+  'dead',
+  'sent',
+  'skipped',
+] as const satisfies readonly NotificationStatus[];
 export type RecoveredStatus = (typeof RECOVERED_STATUSES)[number];
 
 /** One compare-and-set a store performs: a record in any of `from` moves to one of `to`. */

@@ -8,7 +8,8 @@ import { NO_CHANGES, type ChangeReporter } from '../notification/notification-ch
 
 /**
  * Duty 4, lease recovery: `sending` records whose worker died (lease expired) get an attempt with
- * outcome `unknown` and move to failed-due-now or dead per {@link decideLeaseRecovery}; retries are
+ * outcome `unknown` and move to failed-due-now or dead per {@link decideLeaseRecovery}, or, when
+ * the worker stored the provider's answer before dying, end as that answer says; retries are
  * published at once. The store's compare-and-set on the claimed version makes a late finish a no-op.
  */
 export function createLeaseRecovery(
@@ -25,8 +26,13 @@ export function createLeaseRecovery(
     async runBatch(limit) {
       const recovered = await store.recoverExpiredLeases(
         limit,
-        (record) =>
-          decideLeaseRecovery(record, channels.get(record.channel)?.provider.idempotent ?? false, policy),
+        (record, recorded) =>
+          decideLeaseRecovery(
+            record,
+            channels.get(record.channel)?.provider.idempotent ?? false,
+            policy,
+            recorded,
+          ),
         graceMs,
       );
       for (const { record, recovery } of recovered) {
@@ -36,8 +42,11 @@ export function createLeaseRecovery(
             trace_id: record.traceId,
             status: record.status,
             possible_duplicate: recovery.possibleDuplicate,
+            from_recorded_attempt: recovery.fromRecordedAttempt,
           },
-          'recovered a record whose worker lease expired',
+          recovery.fromRecordedAttempt
+            ? 'recovered a record whose worker died after recording the provider answer'
+            : 'recovered a record whose worker lease expired',
         );
         await changes.changed(record);
         if (record.status !== 'failed') continue;

@@ -1,5 +1,5 @@
 import type { RecoveredStatus } from '../notification/status-machine.js';
-import type { NotificationRecord } from '../notification/notification-record.js';
+import type { AttemptRecord, NotificationRecord } from '../notification/notification-record.js';
 
 /** A record the outbox relay touched and must republish. */
 export interface RelayedRecord {
@@ -10,11 +10,20 @@ export interface RelayedRecord {
 /** How an expired `sending` record is moved (decided by the core, written by the store). */
 export interface LeaseRecovery {
   readonly status: RecoveredStatus;
-  readonly lastErrorCode: string;
-  readonly lastErrorMessage: string;
+  readonly lastErrorCode: string | null;
+  readonly lastErrorMessage: string | null;
   /** The lost call may have delivered and the provider cannot dedupe a retry. */
   readonly possibleDuplicate: boolean;
+  /**
+   * True when the call's own attempt row was found (the worker recorded the provider's answer and
+   * died before the transition): nothing more is written to notification_attempts. False writes
+   * the attempt row with outcome `unknown`.
+   */
+  readonly fromRecordedAttempt: boolean;
 }
+
+/** The attempt row a worker stored for the claimed call, as lease recovery reads it. */
+export type RecordedAttempt = Pick<AttemptRecord, 'outcome' | 'errorCode' | 'errorMessage'>;
 
 /** A recovered record after its transition, with the recovery that was applied. */
 export interface RecoveredLease {
@@ -35,13 +44,15 @@ export interface MaintenanceStore {
    */
   claimLostMessages(graceMs: number, limit: number): Promise<RelayedRecord[]>;
   /**
-   * Claim up to `limit` `sending` rows whose lease expired, and for each apply `decide`: an attempt
-   * row with outcome `unknown` plus a compare-and-set on (id, status = sending, version) to the
-   * decided status, due now. A worker finishing late then matches nothing and writes nothing.
+   * Claim up to `limit` `sending` rows whose lease expired, and for each apply `decide`, which is
+   * given the attempt row the worker stored for the claimed call (attempt_no = call_count), if any:
+   * a compare-and-set on (id, status = sending, version) to the decided status, due now, plus an
+   * attempt row with outcome `unknown` unless the recorded one was used. A worker finishing late
+   * then matches nothing and writes nothing.
    */
   recoverExpiredLeases(
     limit: number,
-    decide: (record: NotificationRecord) => LeaseRecovery,
+    decide: (record: NotificationRecord, recorded: RecordedAttempt | null) => LeaseRecovery,
     /** Only leases expired at least this long ago (database time); default 0. */
     graceMs?: number,
   ): Promise<RecoveredLease[]>;

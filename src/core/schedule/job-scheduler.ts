@@ -16,6 +16,8 @@ export interface JobSchedulerDependencies {
   readonly channels: ChannelRegistry;
   readonly clock: Clock;
   readonly maxTextLength: number;
+  /** `delivery.templates`: a trigger_type with a template needs no text, exactly as in Trigger. */
+  readonly templates?: Readonly<Record<string, string>>;
 }
 
 /** The ScheduleService use cases: schedule (idempotent by job_key), cancel, get, list. */
@@ -27,8 +29,8 @@ export class JobScheduler {
    * `existing = true`; same key with anything different is AlreadyExists (job_key_conflict).
    */
   async schedule(input: ScheduleJobInput): Promise<{ job: ScheduledJob; existing: boolean }> {
-    const { channels, clock, maxTextLength } = this.deps;
-    const valid = validateScheduleRequest(input, channels, maxTextLength);
+    const { channels, clock, maxTextLength, templates } = this.deps;
+    const valid = validateScheduleRequest(input, channels, maxTextLength, templates);
     const event = valid.event ?? null;
     // An event job stores no trigger (an empty one keeps the row's shape).
     const trigger = normalizeTrigger(valid.trigger ?? parseTriggerPayload('{}'));

@@ -47,4 +47,9 @@ export interface JobStore {
   claimStalled(graceMs: number, limit: number): Promise<string[]>;
   /** Store the notifications a fire produced, once; false when they were already recorded. */
   recordNotifications(jobKey: string, notificationIds: readonly string[]): Promise<boolean>;
+  /**
+   * triggered (with no notifications recorded) → failed with `reason` and `message`, so the fire
+   * is never republished; false when the job was not in that state.
+   */
+  markFailed(jobKey: string, reason: string, message: string): Promise<boolean>;
 }

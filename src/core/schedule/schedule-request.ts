@@ -49,6 +49,7 @@ export function validateScheduleRequest(
   input: ScheduleJobInput,
   channels: ChannelRegistry,
   maxTextLength: number,
+  templates: Readonly<Record<string, string>> = {},
 ): { jobKey: string; dueAt: Date; trigger: TriggerInput | undefined; event: EventInput | undefined } {
   const jobKey = validateJobKey(input.jobKey);
   const dueAt = input.dueAt;
@@ -65,7 +66,7 @@ export function validateScheduleRequest(
   }
   if (input.trigger === undefined) throw invalidField('trigger', 'field_required', 'is required (or event)');
   try {
-    validateTrigger(input.trigger, channels, maxTextLength);
+    validateTrigger(input.trigger, channels, maxTextLength, templates);
   } catch (error) {
     throw underTrigger(error);
   }

@@ -1,13 +1,31 @@
 import type { BusEvent, MessageBus, Subscription } from '../delivery/message-bus.js';
 import type { TriggerService } from '../delivery/trigger-service.js';
 import type { EventService } from '../event/event-service.js';
-import { GatewayError, type GatewayErrorKind } from '../shared/gateway-error.js';
+import { GatewayError } from '../shared/gateway-error.js';
+import { UnstorableValueError } from '../shared/unstorable-value-error.js';
 import type { Logger } from '../shared/logger.js';
 import type { JobStore } from './job-store.js';
 import { triggerForFire } from './schedule-request.js';
 
-/** Trigger errors a fire cannot outlive by retrying. */
-const PERMANENT_AT_FIRE: ReadonlySet<GatewayErrorKind> = new Set(['invalid_argument', 'already_exists']);
+/** GatewayError kinds that say the request itself is wrong, which no retry changes. */
+const PERMANENT_KINDS: ReadonlySet<string> = new Set([
+  'invalid_argument',
+  'failed_precondition',
+  'not_found',
+  'already_exists',
+]);
+
+/** Reason stored on a job whose notification the database refused to hold. */
+export const VALUE_NOT_STORABLE = 'value_not_storable';
+
+/** The stable reason and message of an error retrying cannot fix, or undefined for a transient one. */
+export function permanentFailureOf(error: unknown): { reason: string; message: string } | undefined {
+  if (error instanceof GatewayError && PERMANENT_KINDS.has(error.kind)) {
+    return { reason: error.reason, message: error.message };
+  }
+  if (error instanceof UnstorableValueError) return { reason: VALUE_NOT_STORABLE, message: error.message };
+  return undefined;
+}
 
 /** What the runner needs; injected by the composition root. */
 export interface ScheduledJobRunnerDependencies {
@@ -24,7 +42,8 @@ export interface ScheduledJobRunnerDependencies {
  * Consumes `notify.schedule` (active_schedule.triggered): runs a fired job through the same
  * TriggerService path as the Trigger RPC, with a dedupe key derived from the job key, then stores
  * the produced notification ids on the job. A duplicate event (republish, double fire) reruns the
- * trigger at most, which dedupes: nothing is sent twice.
+ * trigger at most, which dedupes: nothing is sent twice. A fire that fails for a reason retrying
+ * cannot fix ends the job `failed` with that reason, once.
  */
 export class ScheduledJobRunner {
   private subscription: Subscription | undefined;
@@ -65,15 +84,18 @@ export class ScheduledJobRunner {
         notificationIds = outcomes.map((outcome) => outcome.record.id);
       }
     } catch (error) {
-      // Valid when scheduled, invalid now (a channel was removed from config), or its dedupe key
-      // already taken by a different request (idempotency_key_reused): retrying cannot help, so the
-      // job is closed with no notifications instead of being republished forever.
-      if (!(error instanceof GatewayError) || !PERMANENT_AT_FIRE.has(error.kind)) throw error;
+      const failure = permanentFailureOf(error);
+      // Anything else (database or broker down) is requeued, and the scanner republishes a fire
+      // that stays unrecorded.
+      if (!failure) throw error;
+      // Valid when scheduled, not now (a channel removed from config, a value the database refuses):
+      // retrying cannot help, so the job ends failed, once, with the reason GetJob shows.
       logger.error(
-        { job_key: job.jobKey, reason: error.reason, err: error.message },
-        'scheduled trigger rejected at fire time; job closed without notifications',
+        { job_key: job.jobKey, reason: failure.reason, err: failure.message },
+        'scheduled job failed at fire time; it will not be retried',
       );
-      notificationIds = [];
+      await jobs.markFailed(job.jobKey, failure.reason, failure.message);
+      return;
     }
     await jobs.recordNotifications(job.jobKey, notificationIds);
     logger.info({ job_key: job.jobKey, notification_ids: notificationIds }, 'scheduled job fired');

@@ -1,8 +1,11 @@
 import type { TriggerInput } from '../delivery/trigger-input.js';
 import type { EventInput } from '../event/event.js';
 
-/** Stored scheduled-job status words (docs/architecture.md §7): waiting → triggered | cancelled. */
-export type JobStatus = 'waiting' | 'triggered' | 'cancelled';
+/**
+ * Stored scheduled-job status words (docs/architecture.md §7): waiting → triggered | cancelled;
+ * triggered → failed when the fire fails for a reason retrying cannot fix.
+ */
+export type JobStatus = 'waiting' | 'triggered' | 'cancelled' | 'failed';
 
 /** A trigger to fire at `dueAt` (table scheduled_jobs), keyed by the caller's `jobKey`. */
 export interface ScheduledJob {
@@ -20,6 +23,10 @@ export interface ScheduledJob {
   readonly firedAt: Date | null;
   /** Notifications the fire produced; null until the workflow consumer has run it. */
   readonly notificationIds: readonly string[] | null;
+  /** Why the fire failed (stable snake_case) when status is `failed`; else null. */
+  readonly failureReason: string | null;
+  /** What failed, for people, when status is `failed`; else null. */
+  readonly failureMessage: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }

@@ -1,6 +1,7 @@
 import { ProviderErrorCode } from '../../core/contract/index.js';
 import { lookupCode, type CodeTable } from './classification.js';
 import { isRecord, type HttpResponse } from '../http-kit/http-call.js';
+import { redactDeep, redactText } from '../http-kit/redact.js';
 import { retryHintFor } from '../http-kit/retry-after.js';
 import { permanent, temporary, type Classification } from '../http-kit/verdict.js';
 
@@ -71,13 +72,26 @@ function readMsg(body: Readonly<Record<string, unknown>>): string {
   return typeof msg === 'string' ? msg : '';
 }
 
-/** What of an HTTP answer goes into the audit row: status, Feishu log id and body. */
-export function describeFeishuResponse(response: HttpResponse): Record<string, unknown> {
+/** Characters of a non-JSON answer (an HTML error page) kept in the audit row. */
+export const MAX_AUDIT_BODY_CHARS = 2048;
+
+/**
+ * What of an HTTP answer goes into the audit row: status, Feishu log id and body, secrets removed.
+ * Redacted before it is cut short: a cut through a secret echoed back (an error page quoting the
+ * hook URL) would leave a piece that no longer matches it, and that piece would be stored.
+ */
+export function describeFeishuResponse(
+  response: HttpResponse,
+  secrets: readonly string[],
+): Record<string, unknown> {
   const logId = response.headers['x-tt-logid'];
   return {
     status: response.status,
-    ...(logId !== undefined ? { logId } : {}),
-    body: response.json !== undefined ? response.json : response.text.slice(0, 2048),
+    ...(logId !== undefined ? { logId: redactText(logId, secrets) } : {}),
+    body:
+      response.json !== undefined
+        ? redactDeep(response.json, secrets)
+        : redactText(response.text, secrets).slice(0, MAX_AUDIT_BODY_CHARS),
   };
 }
 

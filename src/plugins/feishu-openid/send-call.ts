@@ -45,7 +45,7 @@ export function judgeSendAnswer(
     const input = { ...verdict, requestPayload };
     return { kind: 'result', result: failureResult(input, secrets), logId: undefined };
   }
-  const responsePayload = describeFeishuResponse(answer);
+  const responsePayload = describeFeishuResponse(answer, secrets);
   const logId = readLogId(answer);
   const verdict = judgeFeishuResponse(answer, SEND_CODE_TABLE);
   if (verdict.kind === 'accepted' && context.expectMessageId === false) {

@@ -49,7 +49,7 @@ export async function fetchTenantToken(input: TokenRequest): Promise<TokenFetchR
       message: `token fetch: ${verdict.message}`,
     };
   }
-  const responsePayload = { token: describeFeishuResponse(answer) };
+  const responsePayload = { token: describeFeishuResponse(answer, [input.appSecret]) };
   const verdict = judgeFeishuResponse(answer, TOKEN_CODE_TABLE);
   if (verdict.kind === 'rejected') {
     const { classification } = verdict;

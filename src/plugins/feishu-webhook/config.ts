@@ -18,6 +18,8 @@ export interface WebhookConfig extends CardConfig {
   /** Lower-cased hostnames a webhook_url may point at. */
   readonly allowedHosts: readonly string[];
   readonly allowHttp: boolean;
+  /** Ports a webhook_url may name (the scheme's default counts as named); default [443]. */
+  readonly allowedPorts: readonly number[];
   readonly allowPrivateNetwork: boolean;
   readonly msgType: WebhookMsgType;
   readonly ratePerSecond: number;
@@ -36,6 +38,7 @@ const KEYS = [
   'connectTimeoutMs',
   'allowedHosts',
   'allowHttp',
+  'allowedPorts',
   'allowPrivateNetwork',
   'msgType',
   'ratePerSecond',
@@ -45,6 +48,23 @@ const KEYS = [
   ...CARD_CONFIG_KEYS,
 ] as const;
 const MSG_TYPES: readonly WebhookMsgType[] = ['text', 'post', 'interactive'];
+
+/** Feishu's hooks are served on 443 only; any other port is a URL pointing somewhere else. */
+export const DEFAULT_ALLOWED_PORTS: readonly number[] = [443];
+
+function readPorts(record: Record<string, unknown>, key: string, path: string): number[] {
+  const value = record[key];
+  if (value === undefined) return [...DEFAULT_ALLOWED_PORTS];
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new ConfigError(`${path}.${key}`, 'must be a non-empty list of ports');
+  }
+  return value.map((port: unknown, index) => {
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new ConfigError(`${path}.${key}[${index}]`, 'must be a port number (1-65535)');
+    }
+    return port;
+  });
+}
 
 /** Parses the channel config strictly; throws ConfigError naming the bad key under `path`. */
 export function parseWebhookConfig(raw: unknown, path: string): WebhookConfig {
@@ -66,6 +86,7 @@ export function parseWebhookConfig(raw: unknown, path: string): WebhookConfig {
       host.toLowerCase(),
     ),
     allowHttp: readBoolean(record, 'allowHttp', path, false),
+    allowedPorts: readPorts(record, 'allowedPorts', path),
     allowPrivateNetwork: readBoolean(record, 'allowPrivateNetwork', path, false),
     msgType: msgType as WebhookMsgType,
     // Feishu's own caps are 5/s and 100/min per bot (docs/feishu-notes.md §2.6); higher values only earn 11232.

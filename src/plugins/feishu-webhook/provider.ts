@@ -96,7 +96,7 @@ function judge(
   nowMs: number,
 ): SendResult {
   const { audit: requestPayload, secrets } = prepared;
-  const responsePayload = describeFeishuResponse(answer);
+  const responsePayload = describeFeishuResponse(answer, secrets);
   const verdict = judgeFeishuResponse(answer, WEBHOOK_CODE_TABLE);
   if (verdict.kind === 'accepted') return successResult(undefined, requestPayload, responsePayload, secrets);
   const classification = unknownOutcomePolicy(verdict.classification, verdict.outcomeUnknown, config);

@@ -10,7 +10,7 @@ export interface CheckedWebhookUrl {
   readonly token: string;
 }
 
-type UrlRules = Pick<WebhookConfig, 'allowHttp' | 'allowedHosts'>;
+type UrlRules = Pick<WebhookConfig, 'allowHttp' | 'allowedHosts' | 'allowedPorts'>;
 
 /**
  * Checks a webhook URL against the SSRF and shape rules. Returns the parsed URL or a problem
@@ -31,6 +31,11 @@ export function checkWebhookUrl(raw: string, rules: UrlRules): CheckedWebhookUrl
   const host = url.hostname.toLowerCase().replace(/\.$/, '');
   if (!rules.allowedHosts.includes(host)) {
     return { problem: `host ${host} is not allowed (allowed: ${rules.allowedHosts.join(', ')})` };
+  }
+  // URL drops a port equal to the scheme's default, so '' means 443 (https) or 80 (http).
+  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+  if (!rules.allowedPorts.includes(port)) {
+    return { problem: `port ${port} is not allowed (allowed: ${rules.allowedPorts.join(', ')})` };
   }
   if (url.search !== '' || url.hash !== '') return { problem: 'must not have a query or fragment' };
   if (!url.pathname.startsWith(HOOK_PATH_PREFIX)) {

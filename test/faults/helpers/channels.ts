@@ -11,7 +11,13 @@ export function feishuChannels(emulator: FeishuEmulator, timeoutMs = 2000): Arra
     {
       id: 'feishu',
       plugin: 'feishu-webhook',
-      config: { allowedHosts: ['localhost'], allowHttp: true, allowPrivateNetwork: true, timeoutMs },
+      config: {
+        allowedHosts: ['localhost'],
+        allowHttp: true,
+        allowedPorts: [emulator.port],
+        allowPrivateNetwork: true,
+        timeoutMs,
+      },
     },
     {
       id: 'feishu-app',

@@ -79,6 +79,28 @@ describe('decideAfterSend', () => {
     expect(update.nextAttemptAt.getTime() - now.getTime()).toBe(7000);
   });
 
+  it('clamps a provider hint to maxDelayMs: a 1-year reset waits the 1 h cap, not a year', () => {
+    const update = decideAfterSend(
+      record(),
+      { outcome: 'temporary_fail', errorCode: 'provider_rate_limited', retryAfterMs: 365 * 24 * 3_600_000 },
+      retry,
+      now,
+    );
+    expect(update.nextAttemptAt.getTime() - now.getTime()).toBe(retry.maxDelayMs);
+  });
+
+  it('a hint past year 9999 (or beyond what a Date holds) still gives a storable time', () => {
+    for (const retryAfterMs of [Date.UTC(10000, 0, 1) - now.getTime(), 1e300, Number.POSITIVE_INFINITY]) {
+      const update = decideAfterSend(
+        record(),
+        { outcome: 'temporary_fail', errorCode: 'provider_5xx', retryAfterMs },
+        retry,
+        now,
+      );
+      expect(update.nextAttemptAt.getTime() - now.getTime()).toBe(retry.maxDelayMs);
+    }
+  });
+
   it('endless rate limiting ends dead after maxRateLimitedCalls', () => {
     const update = decideAfterSend(
       record({ attemptCount: 0, callCount: retry.maxRateLimitedCalls + 1 }),

@@ -45,4 +45,39 @@ describe('decideLeaseRecovery', () => {
       possibleDuplicate: true,
     });
   });
+  it('a recorded success (worker killed before the transition) ends SENT, whatever the policy', () => {
+    for (const policy of ['retry', 'dead'] as const) {
+      const recorded = { outcome: 'success', errorCode: null, errorMessage: null } as const;
+      expect(decideLeaseRecovery(fresh, false, policy, recorded)).toEqual({
+        status: 'sent',
+        lastErrorCode: null,
+        lastErrorMessage: null,
+        possibleDuplicate: false,
+        fromRecordedAttempt: true,
+      });
+    }
+  });
+
+  it('a recorded failure decides as the finish would have: permanent → dead, temporary → retried until the budget ends', () => {
+    const recorded = (outcome: 'permanent_fail' | 'temporary_fail' | 'skipped') => ({
+      outcome,
+      errorCode: 'provider_5xx',
+      errorMessage: 'upstream answered 503',
+    });
+    expect(decideLeaseRecovery(fresh, false, 'dead', recorded('permanent_fail'))).toMatchObject({
+      status: 'dead',
+      lastErrorCode: 'provider_5xx',
+    });
+    expect(decideLeaseRecovery(fresh, false, 'dead', recorded('skipped'))).toMatchObject({
+      status: 'skipped',
+    });
+    expect(decideLeaseRecovery(fresh, false, 'dead', recorded('temporary_fail'))).toMatchObject({
+      status: 'failed',
+      possibleDuplicate: false,
+      fromRecordedAttempt: true,
+    });
+    expect(
+      decideLeaseRecovery({ attemptCount: 5, maxAttempts: 6 }, true, 'retry', recorded('temporary_fail')),
+    ).toMatchObject({ status: 'dead' });
+  });
 });

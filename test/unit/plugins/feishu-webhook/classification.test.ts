@@ -62,6 +62,10 @@ const ROWS: Row[] = [
   {
     case: 'connect refused',
     url: (_emu, token) => `http://localhost:${closedPort}/open-apis/bot/v2/hook/${token}`,
+    // A getter: the port is only known once beforeAll has run.
+    get config() {
+      return { allowedPorts: [closedPort] };
+    },
     reaches: false,
     expected: { outcome: T, errorCode: 'network_error', outcomeUnknown: false },
   },
@@ -255,6 +259,7 @@ describe('feishu-webhook classification (docs/feishu-notes.md §6)', () => {
       {
         allowedHosts: ['localhost'],
         allowHttp: true,
+        allowedPorts: [emu.port],
         allowPrivateNetwork: true,
         timeoutMs: 2000,
         ...row.config,

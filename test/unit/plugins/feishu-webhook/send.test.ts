@@ -14,7 +14,13 @@ afterAll(async () => {
 
 const emuConfig = (extra: Record<string, unknown> = {}) =>
   feishuWebhookPlugin.parseConfig(
-    { allowedHosts: ['localhost'], allowHttp: true, allowPrivateNetwork: true, ...extra },
+    {
+      allowedHosts: ['localhost'],
+      allowHttp: true,
+      allowedPorts: [emu.port],
+      allowPrivateNetwork: true,
+      ...extra,
+    },
     'channels[0].config',
   );
 
@@ -25,6 +31,7 @@ describe('feishu-webhook parseConfig', () => {
       connectTimeoutMs: 3000,
       allowedHosts: ['open.feishu.cn', 'open.larksuite.com'],
       allowHttp: false,
+      allowedPorts: [443],
       allowPrivateNetwork: false,
       msgType: 'text',
       ratePerSecond: 5,

@@ -81,7 +81,10 @@ describe('send-time SSRF checks: rejected before any connection', () => {
   });
 
   const emuConfig = (extra: Record<string, unknown>) =>
-    feishuWebhookPlugin.parseConfig({ allowedHosts: ['localhost'], allowHttp: true, ...extra }, 'c');
+    feishuWebhookPlugin.parseConfig(
+      { allowedHosts: ['localhost'], allowHttp: true, allowedPorts: [emu.port], ...extra },
+      'c',
+    );
 
   it.each([
     [
