@@ -96,8 +96,10 @@ describe('SQLite migrations', () => {
         'idx_scheduled_jobs_status_due',
         'idx_scheduled_jobs_user_due',
       ]);
-      // The UNIQUE constraints plus the text primary keys of notification_records, callback_deliveries and event_records.
-      expect(indexes.filter((index) => index.name.startsWith('sqlite_autoindex'))).toHaveLength(6);
+      // The UNIQUE constraints (notification_records, user_channel_configs, scheduled_jobs,
+      // callback_deliveries, event_decisions) plus the text primary keys of notification_records,
+      // callback_deliveries and event_records.
+      expect(indexes.filter((index) => index.name.startsWith('sqlite_autoindex'))).toHaveLength(8);
     });
   });
 });

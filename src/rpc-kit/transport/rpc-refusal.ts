@@ -52,13 +52,18 @@ export function answerWithoutBody(req: HttpRequest, res: HttpResponse, error: Co
   headers.forEach((value, name) => (head[name] = value));
   res.writeHead(status, head);
   res.end(body ?? '', () => {
-    if (stream !== undefined) return;
+    if (stream !== undefined) {
+      // RFC 9113 §8.1: after a complete response the server may stop the rest of the request with
+      // RST_STREAM NO_ERROR. Only after: a reset sent before the response left made connect-node
+      // report INTERNAL instead of the refusal.
+      if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
+      return;
+    }
     // A lingering close: destroying a socket with unread bytes sends RST, which makes the client's
     // kernel drop the answer it has not read yet. FIN first, and cut it a moment later regardless.
     req.socket.end();
     setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
   });
-  if (stream !== undefined) stream.close(http2.constants.NGHTTP2_NO_ERROR);
 }
 
 /** Stops a request at once: its HTTP/2 stream is reset with rstCode, its HTTP/1.1 socket destroyed. */
