@@ -21,7 +21,7 @@ import type { GatewayConfig } from '../core/config/gateway-config.js';
 import { ConfigError } from '../core/contract/index.js';
 import { TriggerService } from '../core/delivery/trigger-service.js';
 import { CallbackService } from '../core/lifecycle/callback-service.js';
-import { MessageLifecycle } from '../core/lifecycle/message-lifecycle.js';
+import { MessageLifecycle, resolutionsOf } from '../core/lifecycle/message-lifecycle.js';
 import { NotificationQueries } from '../core/notification/notification-queries.js';
 import { BulkRedrive } from '../core/notification/bulk-redrive.js';
 import { NotificationWatchHub } from '../core/notification/notification-watch.js';
@@ -135,6 +135,7 @@ export async function startApiSide(shared: SharedInfrastructure, db: OpenDatabas
     clock,
     logger: logger.child({ component: 'events' }),
     observer: metrics,
+    resolutions: resolutionsOf(lifecycle),
   });
   const overview = new OverviewQueries(db.overview, () => bus.queueDepths(), clock);
 

@@ -11,6 +11,7 @@ import { decodeEventBody } from '../adapters/rpc/event-mapping.js';
 import { ConfigError } from '../core/contract/index.js';
 import { createEventIngestHandler } from '../core/event/event-ingestion.js';
 import { EventService } from '../core/event/event-service.js';
+import { MessageLifecycle, resolutionsOf } from '../core/lifecycle/message-lifecycle.js';
 import { startRpcListener, type RpcListener } from '../rpc-kit/transport/rpc-listener.js';
 import type { SharedInfrastructure } from './shared-infrastructure.js';
 import { CallbackDispatcher } from '../core/callbacks/callback-dispatcher.js';
@@ -54,12 +55,16 @@ export async function startWorkerSide(shared: SharedInfrastructure, db: OpenData
 
   // Fired jobs go through the same trigger path (and dedupe) as the Trigger RPC.
   const firedTriggers = new TriggerService({ ...needs, logger: logger.child({ component: 'schedule' }) });
+  // A RESOLVED event ingested or fired here updates the earlier cards from this process.
+  const lifecycle = new MessageLifecycle({ ...needs, logger: logger.child({ component: 'lifecycle' }) });
+  closers.push(() => lifecycle.drain(config.server.shutdownGraceMs));
   // Fired event jobs and ingested events share the worker's pool and the api's rules.
   const events = new EventService({
     ...needs,
     store: db.events,
     logger: logger.child({ component: 'events' }),
     observer: shared.metrics,
+    resolutions: resolutionsOf(lifecycle),
   });
   const jobRunner = new ScheduledJobRunner({
     jobs: db.jobs,

@@ -116,6 +116,29 @@ export function describeEventStoreContract(name: string, fixture: () => EventSto
       });
     });
 
+    it('finds the notifications of earlier FIRING events with a fingerprint (what a RESOLVED event updates)', async () => {
+      const { events } = fixture();
+      const fingerprint = `fp-${uniqueUser()}`;
+      const firing = await events.commitFanOut(
+        fanOut(`ev-${fingerprint}-1`, [uniqueUser(), uniqueUser()], { fingerprint }),
+        T0,
+      );
+      await events.commitFanOut(
+        fanOut(`ev-${fingerprint}-late`, [uniqueUser()], { fingerprint, occurredAt: at(5000) }),
+        T0,
+      );
+      await events.commitFanOut(fanOut(`ev-${fingerprint}-other`, [uniqueUser()]), T0);
+      const resolvedId = `ev-${fingerprint}-2`;
+      await events.commitFanOut(
+        fanOut(resolvedId, [uniqueUser()], { fingerprint, status: 'resolved', occurredAt: at(1000) }),
+        T0,
+      );
+      if (!firing.inserted) throw new Error('not inserted');
+      const ids = await events.notificationIdsOfFingerprint(fingerprint, resolvedId, at(1000));
+      expect(ids.sort()).toEqual(firing.records.map((r) => r.record.id).sort());
+      expect(await events.notificationIdsOfFingerprint('fp-nothing', resolvedId, at(1000))).toEqual([]);
+    });
+
     it('lists newest first with filters and pages', async () => {
       const { events } = fixture();
       const type = `list.${uniqueUser()}`;

@@ -37,6 +37,11 @@ const SELECT_EVENT_SQL = `SELECT ${EVENT_COLUMNS} FROM event_records WHERE event
 const SELECT_RECORDS_SQL = `SELECT ${NOTIFICATION_COLUMNS} FROM notification_records
   WHERE event_id = ? ORDER BY created_at, id`;
 
+const SELECT_FIRING_IDS_SQL = `SELECT n.id FROM event_records e
+  JOIN notification_records n ON n.event_id = e.event_id
+  WHERE e.fingerprint = ? AND e.occurred_at <= ? AND e.status = 'firing' AND e.event_id <> ?
+  ORDER BY n.created_at, n.id`;
+
 const keyOf = (userId: string, channel: string, dedupeKey: string): string =>
   JSON.stringify([userId, channel, dedupeKey]);
 
@@ -159,6 +164,19 @@ export class TypeormEventStore implements EventStore {
 
   async listNotifications(eventId: string): Promise<NotificationRecord[]> {
     return (await select(this.dataSource, SELECT_RECORDS_SQL, [eventId])).map(mapNotificationRow);
+  }
+
+  async notificationIdsOfFingerprint(
+    fingerprint: string,
+    exceptEventId: string,
+    occurredAtOrBefore: Date,
+  ): Promise<string[]> {
+    const rows = await select(this.dataSource, SELECT_FIRING_IDS_SQL, [
+      fingerprint,
+      occurredAtOrBefore,
+      exceptEventId,
+    ]);
+    return rows.map((row) => String(row.id));
   }
 
   async list(query: EventListQuery): Promise<EventListPage> {

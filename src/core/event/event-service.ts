@@ -35,6 +35,15 @@ export interface RecipientSettingsSource {
   listForUsers(userIds: readonly string[]): Promise<ReadonlyMap<string, readonly UserChannelSetting[]>>;
 }
 
+/**
+ * Told when a RESOLVED event is newly accepted, with the notifications of the earlier FIRING
+ * events of its fingerprint (MessageLifecycle.updateMessagesOf implements it). Returns at once;
+ * never throws.
+ */
+export interface EventResolutions {
+  resolved(notificationIds: readonly string[], resolvedAt: Date): void;
+}
+
 /** What the event path needs; injected by the composition root. */
 export interface EventServiceDependencies {
   readonly store: EventStore;
@@ -45,6 +54,8 @@ export interface EventServiceDependencies {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly observer?: EventObserver;
+  /** Where a RESOLVED event's earlier messages are updated in place; absent: they are left as sent. */
+  readonly resolutions?: EventResolutions;
 }
 
 /** What PublishEvent answers. */
@@ -118,7 +129,28 @@ export class EventService {
       committed.records.filter((r) => !r.deduplicated && r.record.status !== 'skipped').map((r) => r.record),
       now,
     );
+    if (event.status === 'resolved') await this.resolveEarlier(event);
     return { event, deduplicated: false, decisions: committed.decisions, notifications: committed.records };
+  }
+
+  /** A newly accepted RESOLVED event: the messages of the FIRING events it ends turn resolved. */
+  private async resolveEarlier(event: NotifyEvent): Promise<void> {
+    const resolutions = this.deps.resolutions;
+    if (!resolutions) return;
+    try {
+      const ids = await this.deps.store.notificationIdsOfFingerprint(
+        event.fingerprint,
+        event.eventId,
+        event.occurredAt,
+      );
+      if (ids.length > 0) resolutions.resolved(ids, event.occurredAt);
+    } catch (error) {
+      // The event is committed; a failed lookup only leaves the earlier cards as they were.
+      this.deps.logger.warn(
+        { event_id: event.eventId, trace_id: event.traceId, err: (error as Error).message },
+        'resolving the earlier messages of the fingerprint failed',
+      );
+    }
   }
 
   /** Every user any selected, non-suppressing rule may address (whose settings placement reads). */

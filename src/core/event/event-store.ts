@@ -87,5 +87,15 @@ export interface EventStore {
   findTrace(eventId: string): Promise<EventTrace | null>;
   /** The notification records of an event (notification_records.event_id), oldest first. */
   listNotifications(eventId: string): Promise<NotificationRecord[]>;
+  /**
+   * Ids of the notification records of FIRING events with `fingerprint` that occurred at or before
+   * `occurredAtOrBefore`, other than `exceptEventId` (the RESOLVED event), oldest first. Uses the
+   * (fingerprint, occurred_at) index.
+   */
+  notificationIdsOfFingerprint(
+    fingerprint: string,
+    exceptEventId: string,
+    occurredAtOrBefore: Date,
+  ): Promise<string[]>;
   list(query: EventListQuery): Promise<EventListPage>;
 }

@@ -1,4 +1,5 @@
 import type { GatewayConfig } from '../config/gateway-config.js';
+import type { EventResolutions } from '../event/event-service.js';
 import type { MessageState, SendResult } from '../contract/index.js';
 import type { ChannelRegistry } from '../channels/channel-registry.js';
 import { buildSendRequest } from '../channels/send-request.js';
@@ -31,6 +32,14 @@ export interface Acknowledgement {
 
 const MAX_BY_LENGTH = 191;
 
+/** A RESOLVED event's earlier messages, brought to `resolved` in place by `lifecycle`. */
+export function resolutionsOf(lifecycle: MessageLifecycle): EventResolutions {
+  return {
+    resolved: (notificationIds, resolvedAt) =>
+      void lifecycle.updateMessagesOf(notificationIds, { resolvedAt }),
+  };
+}
+
 /**
  * A sent message's life after delivery: acknowledgement, updates in place (PATCH, or the webhook
  * bot's follow-up) and recall. Updates run in the background, each provider call its own attempt
@@ -44,8 +53,8 @@ export class MessageLifecycle {
 
   /**
    * Acknowledge a notification: sets acknowledged_at/_by once (a repeat changes nothing and updates
-   * nothing) and starts the update of its message. Issue 14's events widen `ids` to every open
-   * notification of the event.
+   * nothing) and starts the update of its message. A notification of an event acknowledges the
+   * event: every open notification with the same event_id is acknowledged and updated with it.
    */
   async acknowledge(id: string, by: string): Promise<Acknowledgement> {
     if (!by) throw invalidField('by', 'field_required', 'is required');
@@ -53,9 +62,14 @@ export class MessageLifecycle {
       throw invalidField('by', 'field_too_long', `is longer than ${MAX_BY_LENGTH} characters`);
     const record = await this.require(id);
     const now = this.deps.clock.now();
-    const changed = await this.deps.store.acknowledge([record.id], by, now);
+    const ids = record.eventId ? await this.openOfEvent(record.eventId, record.id) : [record.id];
+    const changed = await this.deps.store.acknowledge(ids, by, now);
     const current = (await this.deps.store.findById(id)) ?? record;
-    if (changed.length > 0) await (this.deps.changes ?? NO_CHANGES).changed(current, 'acknowledged');
+    const changes = this.deps.changes ?? NO_CHANGES;
+    for (const changedId of changed) {
+      const acknowledged = changedId === id ? current : await this.deps.store.findById(changedId);
+      if (acknowledged) await changes.changed(acknowledged, 'acknowledged');
+    }
     // Not awaited: the callback answers within Feishu's 3 s; the update is tracked for shutdown.
     if (changed.length > 0) void this.updateMessagesOf(changed, { acknowledgedBy: by, acknowledgedAt: now });
     return { record: current, changed: changed.length > 0 };
@@ -184,6 +198,18 @@ export class MessageLifecycle {
     );
     this.#inFlight.add(tracked);
     void tracked.finally(() => this.#inFlight.delete(tracked));
+  }
+
+  /** `id` and every not yet acknowledged notification of the event, page by page. */
+  private async openOfEvent(eventId: string, id: string): Promise<string[]> {
+    const ids = new Set([id]);
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.list({ eventId, acknowledged: false, limit: 500, cursor });
+      for (const open of page.records) ids.add(open.id);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return [...ids];
   }
 
   private async require(id: string): Promise<NotificationRecord> {
