@@ -51,7 +51,9 @@ export interface FaultStack {
 const DEFAULTS: Record<string, Record<string, unknown>> = {
   server: { host: '127.0.0.1', shutdownGraceMs: 5000 },
   broker: { prefetch: 32 },
-  retry: { initialDelayMs: 200, multiplier: 2, maxDelayMs: 2000, maxAttempts: 6 },
+  // maxDelayMs above the 3 s rate-limit reset the provider scenario sends: provider hints are clamped
+  // to it, so a lower cap would retry before the reset (as it should, but not what that test checks).
+  retry: { initialDelayMs: 200, multiplier: 2, maxDelayMs: 5000, maxAttempts: 6 },
   worker: { leaseMs: 4000, sendTimeoutMs: 3000 },
   scanner: { intervalMs: 250, relayGraceMs: 2000 },
   log: { level: 'info' },
