@@ -62,6 +62,7 @@ export function eventInputFromProto(event: Event, headerTraceId?: string): Event
     traceId: event.traceId || headerTraceId || '',
     occurredAt: event.occurredAt ? timestampDate(event.occurredAt) : undefined,
     summary: event.summary,
+    callback: event.callback,
   };
 }
 
@@ -83,6 +84,7 @@ export function toProtoEvent(event: NotifyEvent | EventInput): Event {
     traceId: event.traceId,
     occurredAt: event.occurredAt ? timestampFromDate(event.occurredAt) : undefined,
     summary: event.summary,
+    callback: event.callback ?? '',
   });
 }
 

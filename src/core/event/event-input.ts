@@ -95,6 +95,7 @@ export function validateEvent(input: EventInput, now: Date, maxSummaryLength: nu
     traceId: input.traceId || newTraceId(),
     occurredAt,
     summary: input.summary,
+    callback: input.callback ?? '',
   };
 }
 
@@ -116,6 +117,8 @@ export function eventPayloadHash(input: EventInput): string {
     previewId: input.previewId,
     summary: input.summary,
     occurredAt: input.occurredAt?.toISOString() ?? '',
+    // Only when set, so the hashes of events published before the field existed still match.
+    ...(input.callback ? { callback: input.callback } : {}),
   });
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }

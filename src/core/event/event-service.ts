@@ -50,7 +50,7 @@ export interface EventServiceDependencies {
   readonly bus: MessageBus;
   readonly channels: ChannelRegistry;
   readonly settings: RecipientSettingsSource;
-  readonly config: Pick<GatewayConfig, 'rules' | 'groups' | 'delivery' | 'retry'>;
+  readonly config: Pick<GatewayConfig, 'rules' | 'groups' | 'delivery' | 'retry' | 'callbacks'>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly observer?: EventObserver;
@@ -100,6 +100,13 @@ export class EventService {
     const { config, clock } = this.deps;
     const now = clock.now();
     const event = validateEvent(input, now, config.delivery.maxTextLength);
+    if (event.callback && !config.callbacks.some((callback) => callback.id === event.callback)) {
+      throw invalidField(
+        'event.callback',
+        'unknown_callback',
+        `"${event.callback}" is not a configured callback`,
+      );
+    }
     const payloadHash = eventPayloadHash(input);
     const settings = await this.deps.settings.listForUsers(this.recipientsOf(event));
     const plan = planFanOut(event, {

@@ -33,6 +33,8 @@ export interface EventInput {
   readonly traceId: string;
   readonly occurredAt: Date | undefined;
   readonly summary: string;
+  /** Id of a configured status callback told about the event's notifications; '' or absent for none. */
+  readonly callback?: string;
 }
 
 /** An event after validation: every default applied (table event_records holds exactly this). */
@@ -50,6 +52,8 @@ export interface NotifyEvent {
   readonly traceId: string;
   readonly occurredAt: Date;
   readonly summary: string;
+  /** The status callback its notifications report to (they store it; event_records does not); '' or absent for none. */
+  readonly callback?: string;
 }
 
 /** What the decision trace says happened to one recipient on one channel. */

@@ -147,6 +147,7 @@ export function planFanOut(event: NotifyEvent, context: FanOutContext): FanOutPl
           eventId: event.eventId,
           severity: event.severity,
           requestHash: context.requestHash,
+          callback: event.callback,
         });
       }
     }

@@ -229,6 +229,8 @@ describe('event validation and idempotency hash', () => {
     expect(eventPayloadHash({ ...input, traceId: 'a' })).toBe(eventPayloadHash({ ...input, traceId: 'b' }));
     expect(eventPayloadHash({ ...input, severity: 'warning' })).toBe(eventPayloadHash(input));
     expect(eventPayloadHash({ ...input, summary: 'x' })).not.toBe(eventPayloadHash(input));
+    expect(eventPayloadHash({ ...input, callback: '' })).toBe(eventPayloadHash(input));
+    expect(eventPayloadHash({ ...input, callback: 'ops' })).not.toBe(eventPayloadHash(input));
   });
 });
 
