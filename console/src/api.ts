@@ -1,6 +1,7 @@
 import { Code, ConnectError, createClient, type Interceptor } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-web';
 import { ConfigService } from '../../src/gen/notify/v1/config_service_pb.js';
+import { EventService } from '../../src/gen/notify/v1/event_service_pb.js';
 import { NotificationService } from '../../src/gen/notify/v1/notification_service_pb.js';
 import { OperationsService } from '../../src/gen/notify/v1/operations_service_pb.js';
 import { ScheduleService } from '../../src/gen/notify/v1/schedule_service_pb.js';
@@ -33,6 +34,7 @@ export const api = {
   config: createClient(ConfigService, transport),
   schedule: createClient(ScheduleService, transport),
   operations: createClient(OperationsService, transport),
+  events: createClient(EventService, transport),
 };
 
 /** Code name (`UNAUTHENTICATED`) and message of an RPC failure, for showing as is. */

@@ -5,6 +5,7 @@ import { fieldText } from './forms.js';
 import { setLanguage, useI18n, type Language } from './i18n.js';
 import { ChannelsPage } from './pages/channels.js';
 import { DeadPage } from './pages/dead.js';
+import { EventPage } from './pages/event.js';
 import { JobsPage } from './pages/jobs.js';
 import { NotificationDetailPage } from './pages/notification-detail.js';
 import { NotificationsPage } from './pages/notifications.js';
@@ -32,6 +33,8 @@ function Page() {
       return second ? <NotificationDetailPage id={second} /> : <NotificationsPage query={query} />;
     case 'dead':
       return <DeadPage />;
+    case 'events':
+      return second ? <EventPage eventId={second} /> : <NotFound />;
     case 'jobs':
       return <JobsPage query={query} />;
     case 'users':

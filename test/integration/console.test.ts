@@ -94,8 +94,8 @@ describe.each(STORES)('operator console on %s', (_name, start) => {
     const id = await trigger(gateway.baseUrl, 'u-console', 'console-sent-1');
     await waitFor(async () => (await statusOf(gateway.baseUrl, id)) === 'NOTIFICATION_STATUS_SENT', 'SENT');
     await page.goto(`${gateway.baseUrl}/console/notifications`);
-    await page.waitForSelector('input[name=user_id]');
-    await page.type('input[name=user_id]', 'u-console');
+    // A locator retries when a re-render replaces the element between finding and typing.
+    await page.locator('input[name=user_id]').fill('u-console');
     await page.keyboard.press('Enter');
     await page.waitForSelector(`a[href="/console/notifications/${id}"]`);
     expect(page.url()).toContain('/console/notifications?user_id=u-console');
@@ -106,6 +106,36 @@ describe.each(STORES)('operator console on %s', (_name, start) => {
     const attempt = await page.$eval('[data-testid=attempts] li', (el) => el.textContent ?? '');
     expect(attempt).toContain('#1');
     expect(attempt).toContain('SUCCESS');
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("shows an event's decision trace and links it both ways with its notification", async () => {
+    const { page } = browser;
+    await rpc(gateway.baseUrl, 'ConfigService/UpsertChannelConfig', {
+      user_id: 'u-ev-1',
+      channel: 'mock',
+      enabled: true,
+    });
+    const published = await rpc(gateway.baseUrl, 'EventService/PublishEvent', {
+      event: {
+        event_id: 'console-ev-1',
+        type: 'task.overdue',
+        summary: 'Task 42 is overdue',
+        user_ids: ['u-ev-1', 'u-ev-2'],
+      },
+    });
+    const id = (published.notifications as { id: string }[])[0]!.id;
+    await page.goto(`${gateway.baseUrl}/console/events/console-ev-1`);
+    await page.waitForSelector('[data-testid=decisions] tbody tr');
+    const trace = await page.$eval('[data-testid=decisions]', (el) => el.textContent ?? '');
+    expect(trace).toContain('notified');
+    expect(trace).toContain('no_channel_config');
+    expect(trace).toContain('u-ev-2');
+    await page.click(`[data-testid=decisions] a[href="/console/notifications/${id}"]`);
+    await page.waitForSelector('[data-testid=event-link]');
+    expect(await page.$eval('[data-testid=event-link]', (el) => el.getAttribute('href'))).toBe(
+      '/console/events/console-ev-1',
+    );
     expect(browser.errors).toEqual([]);
   });
 
@@ -265,6 +295,7 @@ describe('operator console without keys (loopback, auth disabled)', () => {
         ['notifications', 'notifications?user_id=u-shot'],
         ['notification', `notifications/${sent}`],
         ['dead', 'dead'],
+        ['event', 'events/shot-ev'],
         ['jobs', 'jobs'],
         ['users', 'users/u-shot'],
         ['channels', 'channels'],

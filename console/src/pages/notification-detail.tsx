@@ -95,6 +95,19 @@ export function NotificationDetailPage({ id }: { id: string }) {
               </dd>
               <dt>{t('recalledAt')}</dt>
               <dd>{formatTime(notification.recalledAt, language)}</dd>
+              <dt>{t('event')}</dt>
+              <dd>
+                {notification.eventId ? (
+                  <a
+                    href={`${BASE}events/${encodeURIComponent(notification.eventId)}`}
+                    data-testid="event-link"
+                  >
+                    {notification.eventId}
+                  </a>
+                ) : (
+                  '—'
+                )}
+              </dd>
               <dt>{t('traceId')}</dt>
               <dd>{notification.traceId || '—'}</dd>
             </dl>
