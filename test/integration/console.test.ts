@@ -97,9 +97,11 @@ describe.each(STORES)('operator console on %s', (_name, start) => {
     // A locator retries when a re-render replaces the element between finding and typing.
     await page.locator('input[name=user_id]').fill('u-console');
     await page.keyboard.press('Enter');
-    await page.waitForSelector(`a[href="/console/notifications/${id}"]`);
+    // The unfiltered list may show the same link first: wait for the search, then click through a
+    // locator, which retries when the filtered list replaces the element.
+    await page.waitForFunction(() => location.search.includes('user_id=u-console'));
     expect(page.url()).toContain('/console/notifications?user_id=u-console');
-    await page.click(`a[href="/console/notifications/${id}"]`);
+    await page.locator(`a[href="/console/notifications/${id}"]`).click();
     await page.waitForSelector('[data-testid=attempts] li');
     expect(page.url()).toBe(`${gateway.baseUrl}/console/notifications/${id}`);
     expect(await page.$eval('[data-testid=notification-status]', (el) => el.textContent)).toBe('SENT');
@@ -290,6 +292,21 @@ describe('operator console without keys (loopback, auth disabled)', () => {
         async () => (await statusOf(gateway.baseUrl, sent)) === 'NOTIFICATION_STATUS_SENT',
         'SENT',
       );
+      await rpc(gateway.baseUrl, 'ConfigService/UpsertChannelConfig', {
+        user_id: 'u-shot',
+        channel: 'mock',
+        enabled: true,
+      });
+      await rpc(gateway.baseUrl, 'EventService/PublishEvent', {
+        event: {
+          event_id: 'shot-ev',
+          type: 'task.overdue',
+          severity: 'SEVERITY_CRITICAL',
+          summary: 'Task 42 is overdue',
+          user_ids: ['u-shot', 'u-nobody'],
+          attributes: { team: 'sre', assignee: 'u-shot' },
+        },
+      });
       const pages: Array<[string, string]> = [
         ['overview', ''],
         ['notifications', 'notifications?user_id=u-shot'],
@@ -307,6 +324,8 @@ describe('operator console without keys (loopback, auth disabled)', () => {
             await browser.page.goto(`${gateway.baseUrl}/console/${path}`);
             await browser.page.waitForSelector('main h1');
             await browser.page.waitForNetworkIdle({ idleTime: 200 });
+            // Every page shows its data, not an error.
+            expect(await browser.page.$('p.error[role=alert]'), `${name} ${language}`).toBeNull();
             expect(await browser.page.evaluate(() => document.documentElement.lang)).toBe(language);
             await browser.screenshot(`${name}-${language}`);
           }

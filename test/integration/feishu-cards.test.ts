@@ -51,6 +51,7 @@ beforeAll(async () => {
         plugin: 'feishu-webhook',
         config: {
           allowedHosts: ['localhost'],
+          allowedPorts: [emulator.port],
           allowHttp: true,
           allowPrivateNetwork: true,
           msgType: 'interactive',
