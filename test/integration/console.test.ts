@@ -10,7 +10,16 @@ import { waitFor } from '../helpers/wait-for.js';
 
 const ADMIN_KEY = 'console-admin-key-5b1f0e7c9d';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const AUTH = { auth: { apiKeys: [{ name: 'ops', sha256: sha256(ADMIN_KEY), scopes: ['admin'] }] } };
+const AUTH = {
+  auth: { apiKeys: [{ name: 'ops', sha256: sha256(ADMIN_KEY), scopes: ['admin'] }] },
+  // A channel with secret settings, to show the console never reveals them.
+  channels: [
+    { id: 'mock', plugin: 'mock' },
+    { id: 'feishu', plugin: 'feishu-webhook' },
+  ],
+};
+const WEBHOOK_TOKEN = 'c0ffee00-secret-hook-token-7d3a';
+const SIGNING_SECRET = 'signing-secret-5f2e9b';
 
 interface Gateway {
   readonly baseUrl: string;
@@ -277,6 +286,27 @@ describe.each(STORES)('operator console on %s', (_name, start) => {
     expect(browser.responseBodies.some((body) => body.includes(ADMIN_KEY))).toBe(false);
     const cookies = await page.cookies();
     expect(cookies).toEqual([]);
+  });
+  it('shows channel settings masked: neither the webhook URL token nor the signing secret reaches the page', async () => {
+    const { page } = browser;
+    await rpc(gateway.baseUrl, 'ConfigService/UpsertChannelConfig', {
+      user_id: 'u-secret',
+      channel: 'feishu',
+      enabled: true,
+      settings: {
+        webhook_url: `https://open.feishu.cn/open-apis/bot/v2/hook/${WEBHOOK_TOKEN}`,
+        secret: SIGNING_SECRET,
+      },
+    });
+    await page.goto(`${gateway.baseUrl}/console/users/u-secret`);
+    await page.waitForSelector('[data-testid=user-channel-feishu]');
+    const html = await page.content();
+    expect(html).toContain('webhook_url');
+    for (const secret of [WEBHOOK_TOKEN, SIGNING_SECRET]) {
+      expect(html).not.toContain(secret);
+      expect(browser.responseBodies.some((body) => body.includes(secret))).toBe(false);
+    }
+    expect(browser.errors).toEqual([]);
   });
 });
 

@@ -1,3 +1,6 @@
+import { toJson } from '@bufbuild/protobuf';
+import { ValueSchema, type Value } from '@bufbuild/protobuf/wkt';
+import { NotificationView } from '../../../src/gen/notify/v1/notification_service_pb.js';
 import { api } from '../api.js';
 import { ConfirmButton, ErrorBox, Section, StatusBadge } from '../components/common.js';
 import { useRpc } from '../components/use-rpc.js';
@@ -8,7 +11,8 @@ import { BASE } from '../router.js';
 /** `/console/notifications/<id>`: one notification, its attempts, and the repairs it allows. */
 export function NotificationDetailPage({ id }: { id: string }) {
   const { t, language } = useI18n();
-  const detail = useRpc(() => api.notifications.getNotification({ id }), [id]);
+  // FULL: the attempts' stored request and response payloads, redacted by the gateway.
+  const detail = useRpc(() => api.notifications.getNotification({ id, view: NotificationView.FULL }), [id]);
   const notification = detail.data?.notification;
   const action = (key: MessageKey, run: () => Promise<unknown>, testId: string) => (
     <ConfirmButton
@@ -131,6 +135,8 @@ export function NotificationDetailPage({ id }: { id: string }) {
                     {attempt.possibleDuplicate ? (
                       <span class="badge warn">{t('possibleDuplicate')}</span>
                     ) : null}
+                    <Payload label={t('requestPayload')} value={attempt.requestPayload} />
+                    <Payload label={t('responsePayload')} value={attempt.responsePayload} />
                   </li>
                 ))}
               </ol>
@@ -139,5 +145,16 @@ export function NotificationDetailPage({ id }: { id: string }) {
         </>
       )}
     </>
+  );
+}
+
+/** A stored payload, collapsed: the gateway redacted it before storing, so it is shown as is. */
+function Payload({ label, value }: { label: string; value: Value | undefined }) {
+  if (!value) return null;
+  return (
+    <details class="payload">
+      <summary>{label}</summary>
+      <pre>{JSON.stringify(toJson(ValueSchema, value), null, 2)}</pre>
+    </details>
   );
 }
