@@ -73,8 +73,8 @@ export async function openSharedInfrastructure(
     apiDb
       ? {
           countByStatus: () => countByStatus(apiDb.dataSource),
-          deadLetterDepth: async () =>
-            (await bus.queueDepths()).reduce((sum, depth) => sum + (depth.dead ? depth.messages : 0), 0),
+          // One passive declare per scrape, not one per queue.
+          deadLetterDepth: () => bus.deadLetterDepth(),
         }
       : {},
   );

@@ -252,14 +252,8 @@ export class AmqpMessageBus implements MessageBus, IngestSource {
 
   /** Messages in `notify.dead` now (a passive declare); throws unless connected. */
   async deadLetterDepth(): Promise<number> {
-    const live = this.live;
-    if (this.closed || !live) throw new Error('message bus is not connected');
-    const reply = await withTimeout(
-      live.publisher.checkQueue(this.names.deadQueue),
-      this.timeoutMs,
-      'dead-letter depth',
-    );
-    return reply.messageCount;
+    const [dead] = await this.depthsOf([{ queue: this.names.deadQueue, dead: true }]);
+    return dead?.messages ?? 0;
   }
 
   /**
@@ -350,13 +344,17 @@ export class AmqpMessageBus implements MessageBus, IngestSource {
 
   /** Each queue's depth by a passive declare (checkQueue) on a channel of its own. */
   async queueDepths(): Promise<QueueDepth[]> {
-    const live = this.live;
-    if (this.closed || !live) throw new Error('message bus is not connected');
-    const queues = [
+    return this.depthsOf([
       ...Object.values(this.names.queues).map((queue) => ({ queue, dead: false })),
       ...this.names.tiers.map((tier) => ({ queue: tier.queue, dead: false })),
       { queue: this.names.deadQueue, dead: true },
-    ];
+    ]);
+  }
+
+  /** Depths by passive declares (checkQueue) on a channel of their own. */
+  private async depthsOf(queues: ReadonlyArray<{ queue: string; dead: boolean }>): Promise<QueueDepth[]> {
+    const live = this.live;
+    if (this.closed || !live) throw new Error('message bus is not connected');
     // Not the publisher: a checkQueue on a missing queue closes its channel, and the publisher's
     // close would trigger a reconnect of the whole bus.
     const channel = await withTimeout(live.model.createChannel(), this.timeoutMs, 'queue depth channel');
